@@ -1,0 +1,1 @@
+console.log("flow cli placeholder", process.argv.slice(2).join(" "));

@@ -1,0 +1,44 @@
+// A node type: a versioned, typed, pure function of its params and inputs.
+import type { z } from 'zod';
+import type { PortType } from './ports.js';
+
+export interface InputSpec {
+  /** accepted type(s); an output of another type wired here is a validation error */
+  type: PortType | PortType[];
+  /** several upstream outputs may be wired (the value is then an array) */
+  many?: boolean;
+  optional?: boolean;
+  description?: string;
+}
+
+export interface OutputSpec {
+  type: PortType;
+  description?: string;
+}
+
+export interface RunContext<P> {
+  params: P;
+  /** input port -> value (an array for `many` ports, undefined for unwired optional ones) */
+  inputs: Record<string, any>;
+  /** a path param (relative to the workflow file that declared the node) -> absolute path */
+  resolvePath(p: string): string;
+  /** the node id in the workflow (for messages) */
+  nodeId: string;
+}
+
+export interface NodeDef<S extends z.ZodType = z.ZodType> {
+  type: string;
+  /** bump when the computation changes: part of the cache key */
+  version: number;
+  description: string;
+  params: S;
+  inputs: Record<string, InputSpec>;
+  outputs: Record<string, OutputSpec>;
+  /** files/directories (param values, relative to the workflow file) the node reads; their content is hashed into the key */
+  files?: (params: z.infer<S>) => string[];
+  run(ctx: RunContext<z.infer<S>>): Promise<Record<string, unknown>> | Record<string, unknown>;
+}
+
+export function defineNode<S extends z.ZodType>(def: NodeDef<S>): NodeDef<S> {
+  return def;
+}
