@@ -24,6 +24,26 @@ export interface RunContext<P> {
   resolvePath(p: string): string;
   /** the node id in the workflow (for messages) */
   nodeId: string;
+  /** filled only for node types with `provenance: true`: every ancestor of this node */
+  provenance?: Provenance;
+}
+
+export interface ProvenanceNode {
+  id: string;
+  type: string;
+  version: number;
+  /** cache key of the node in this run */
+  key: string;
+  params: unknown;
+  /** wired inputs as "port <- upstreamId.port" */
+  inputs: { port: string; from: string }[];
+  /** data files the node read: path relative to the project, sha256 of the content */
+  files: { path: string; sha256: string }[];
+}
+
+export interface Provenance {
+  workflow: string;
+  nodes: ProvenanceNode[];
 }
 
 export interface NodeDef<S extends z.ZodType = z.ZodType> {
@@ -36,6 +56,8 @@ export interface NodeDef<S extends z.ZodType = z.ZodType> {
   outputs: Record<string, OutputSpec>;
   /** files/directories (param values, relative to the workflow file) the node reads; their content is hashed into the key */
   files?: (params: z.infer<S>) => string[];
+  /** when true the engine passes ctx.provenance (ancestors, keys, params, file hashes) and hashes it into the key */
+  provenance?: boolean;
   run(ctx: RunContext<z.infer<S>>): Promise<Record<string, unknown>> | Record<string, unknown>;
 }
 
