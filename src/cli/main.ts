@@ -1,1 +1,54 @@
-console.log("flow cli placeholder", process.argv.slice(2).join(" "));
+// The `flow` command. Each subcommand lives in its own file and is imported only when
+// used, so `flow run` on a warm cache loads little.
+import { Command } from 'commander';
+import { collect, reportError } from './common.js';
+
+const program = new Command('flow')
+  .description('reproducible empirical economics: a DAG of typed nodes with content-hash caching')
+  .showHelpAfterError();
+
+const cacheOpt = ['--cache <dir>', 'cache directory (default: cache/ at the project root)'] as const;
+
+program.command('run <workflow>').description('run a workflow; cached nodes are hits')
+  .option('--set <name=value>', 'override a param (repeatable; numbers, booleans, JSON)', collect, [])
+  .option('--only <node>', 'run only this node and what it needs (repeatable)', collect, [])
+  .option('--force <node>', 're-run this node even if cached (repeatable)', collect, [])
+  .option('--out <dir>', 'write every output: DIR/<node>.<port>.csv|json')
+  .option('--json', 'one JSON event per line, then a summary line')
+  .option('--jobs <n>', 'nodes run at once', (v) => Math.max(1, parseInt(v, 10) || 1), 4)
+  .option(...cacheOpt)
+  .action(async (wf, o) => (await import('./run.js')).runCommand(wf, o));
+
+program.command('status <workflow>').description('each node: fresh or stale, and why')
+  .option('--set <name=value>', 'as for run', collect, []).option('--json', 'JSON output').option(...cacheOpt)
+  .action(async (wf, o) => (await import('./status.js')).statusCommand(wf, o));
+
+program.command('explain <workflow> <node>').description('why a node ran last time, or would run now, down to the root cause')
+  .option('--set <name=value>', 'as for run', collect, []).option('--json', 'JSON output').option(...cacheOpt)
+  .action(async (wf, node, o) => (await import('./explain.js')).explainCommand(wf, node, o));
+
+program.command('graph <workflow>').description('print the DAG')
+  .option('--format <f>', 'mermaid | dot | json', 'mermaid').option('--set <name=value>', 'as for run', collect, [])
+  .action(async (wf, o) => (await import('./graph.js')).graphCommand(wf, o));
+
+program.command('nodes [type]').description('the node catalogue: params, types, defaults, descriptions')
+  .option('--json', 'JSON output')
+  .action(async (type, o) => (await import('./nodes.js')).nodesCommand(type, o));
+
+const cache = program.command('cache').description('inspect and maintain the cache');
+cache.command('ls').description('list cached node results').option(...cacheOpt).option('--json', 'JSON output')
+  .action(async (o) => (await import('./cache.js')).cacheLs(o));
+cache.command('show <key>').description('one record (a key prefix is enough)').option(...cacheOpt)
+  .action(async (key, o) => (await import('./cache.js')).cacheShow(key, o));
+cache.command('gc').description('remove results no workflow run state refers to, and stale temp files')
+  .option('--dry-run', 'only list what would be removed').option(...cacheOpt)
+  .action(async (o) => (await import('./cache.js')).cacheGc(o));
+cache.command('verify').description('re-hash every artifact; check every record').option(...cacheOpt)
+  .option('--fix', 'remove broken records and objects')
+  .action(async (o) => (await import('./cache.js')).cacheVerify(o));
+
+program.command('watch <workflow>').description('re-run affected nodes when the workflow or a file it reads changes')
+  .option('--set <name=value>', 'as for run', collect, []).option('--json', 'JSON events').option(...cacheOpt)
+  .action(async (wf, o) => (await import('./watch.js')).watchCommand(wf, o));
+
+program.parseAsync(process.argv).catch((e) => { process.exitCode = reportError(e); });

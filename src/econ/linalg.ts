@@ -107,3 +107,146 @@ export function matMul(A: Float64Array, B: Float64Array, r: number, m: number, c
   }
   return out;
 }
+
+// ---- additions for FE / IV / covariance (additive; see src/econ/fe.ts, vcov.ts) ----
+
+/**
+ * Rank check on a cross-product matrix by an ordered sweep (Stata's _rmcoll logic):
+ * a column is kept when its variance left after projecting on the kept columns before
+ * it exceeds tol x its own sum of squares. Returns kept and dropped indices; a column
+ * whose own sum of squares is ~0 relative to `scale` is reported as `zero`.
+ */
+export function rankCheck(
+  A: Float64Array, k: number, tol = 1e-9, scale?: Float64Array,
+): { kept: number[]; collinear: number[]; zero: number[] } {
+  const kept: number[] = [], collinear: number[] = [], zero: number[] = [];
+  for (let j = 0; j < k; j++) {
+    const d = A[j * k + j];
+    const ref = scale ? scale[j] : d;
+    if (!(d > 1e-12 * ref) || !(d > 0)) { zero.push(j); continue; }
+    const trial = [...kept, j];
+    const m = trial.length;
+    const sub = new Float64Array(m * m);
+    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) sub[a * m + b] = A[trial[a] * k + trial[b]];
+    const L = cholesky(sub, m);
+    // last pivot^2 = residual sum of squares of column j on the kept ones
+    const piv = L ? L[(m - 1) * m + (m - 1)] ** 2 : 0;
+    if (L && piv > tol * d) kept.push(j);
+    else collinear.push(j);
+  }
+  return { kept, collinear, zero };
+}
+
+/** Symmetric eigen-decomposition by cyclic Jacobi (small k): values desc, vectors as columns (row-major k x k). */
+export function symEigen(A: Float64Array, k: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from(A);
+  const v = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) v[i * k + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < k; p++) for (let q = p + 1; q < k; q++) off += a[p * k + q] ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < k; p++) {
+      for (let q = p + 1; q < k; q++) {
+        const apq = a[p * k + q];
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (a[q * k + q] - a[p * k + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        for (let r = 0; r < k; r++) {
+          const arp = a[r * k + p], arq = a[r * k + q];
+          a[r * k + p] = c * arp - s * arq;
+          a[r * k + q] = s * arp + c * arq;
+        }
+        for (let r = 0; r < k; r++) {
+          const apr = a[p * k + r], aqr = a[q * k + r];
+          a[p * k + r] = c * apr - s * aqr;
+          a[q * k + r] = s * apr + c * aqr;
+        }
+        for (let r = 0; r < k; r++) {
+          const vrp = v[r * k + p], vrq = v[r * k + q];
+          v[r * k + p] = c * vrp - s * vrq;
+          v[r * k + q] = s * vrp + c * vrq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: k }, (_, i) => i).sort((x, y) => a[y * k + y] - a[x * k + x]);
+  const values = new Float64Array(k), vectors = new Float64Array(k * k);
+  order.forEach((src, dst) => {
+    values[dst] = a[src * k + src];
+    for (let r = 0; r < k; r++) vectors[r * k + dst] = v[r * k + src];
+  });
+  return { values, vectors };
+}
+
+/**
+ * A^p of a symmetric positive semi-definite matrix through its eigenvalues; eigenvalues
+ * below tol x the largest are treated as zero (a Moore-Penrose power for p < 0).
+ */
+export function symPower(A: Float64Array, k: number, p: number, tol = 1e-12): Float64Array {
+  const { values, vectors } = symEigen(A, k);
+  const top = Math.max(Math.abs(values[0] ?? 0), 0);
+  const out = new Float64Array(k * k);
+  for (let e = 0; e < k; e++) {
+    const lam = values[e];
+    if (!(lam > tol * top)) continue;
+    const f = Math.pow(lam, p);
+    for (let i = 0; i < k; i++) {
+      const vi = vectors[i * k + e] * f;
+      if (vi === 0) continue;
+      for (let j = 0; j < k; j++) out[i * k + j] += vi * vectors[j * k + e];
+    }
+  }
+  return out;
+}
+
+/** Inverse of a general square matrix by Gauss-Jordan with partial pivoting; null if singular. */
+export function invertGeneral(A: Float64Array, k: number): Float64Array | null {
+  const a = Float64Array.from(A);
+  const inv = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) inv[i * k + i] = 1;
+  for (let c = 0; c < k; c++) {
+    let piv = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(a[r * k + c]) > Math.abs(a[piv * k + c])) piv = r;
+    if (!(Math.abs(a[piv * k + c]) > 1e-300)) return null;
+    if (piv !== c) {
+      for (let j = 0; j < k; j++) {
+        [a[c * k + j], a[piv * k + j]] = [a[piv * k + j], a[c * k + j]];
+        [inv[c * k + j], inv[piv * k + j]] = [inv[piv * k + j], inv[c * k + j]];
+      }
+    }
+    const d = a[c * k + c];
+    for (let j = 0; j < k; j++) { a[c * k + j] /= d; inv[c * k + j] /= d; }
+    for (let r = 0; r < k; r++) {
+      if (r === c) continue;
+      const f = a[r * k + c];
+      if (f === 0) continue;
+      for (let j = 0; j < k; j++) { a[r * k + j] -= f * a[c * k + j]; inv[r * k + j] -= f * inv[c * k + j]; }
+    }
+  }
+  return inv;
+}
+
+/** Transpose of a row-major r x c matrix. */
+export function transpose(A: Float64Array, r: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = A[i * c + j];
+  return out;
+}
+
+/** Inverse of a symmetric positive definite matrix, or null when it is not. */
+export function spdInverse(A: Float64Array, k: number): Float64Array | null {
+  const L = cholesky(A, k);
+  return L ? choleskyInverse(L, k) : null;
+}
+
+/** Quadratic form b' M^{-1} b for symmetric positive definite M; NaN when singular. */
+export function quadInv(M: Float64Array, k: number, b: ArrayLike<number>): number {
+  const L = cholesky(M, k);
+  if (!L) return NaN;
+  const x = choleskySolve(L, k, b);
+  let s = 0;
+  for (let i = 0; i < k; i++) s += b[i] * x[i];
+  return s;
+}

@@ -26,7 +26,12 @@ export interface RunContext<P> {
   nodeId: string;
   /** filled only for node types with `provenance: true`: every ancestor of this node */
   provenance?: Provenance;
+  /** where each input value came from, in the order of `inputs[port]`; `branch` is set for
+   * values gathered from matrix copies with "node.port[*]" (the matrix params of that copy) */
+  sources?: Record<string, InputSource[]>;
 }
+
+export interface InputSource { node: string; port: string; branch?: Record<string, unknown> }
 
 export interface ProvenanceNode {
   id: string;

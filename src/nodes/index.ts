@@ -1,8 +1,35 @@
 // Registers every node type. One import + one line per node file.
 import { registerNode } from './registry.js';
+// estimators (issue 3)
+import { feNode } from './fe.js';
+import { ivNode } from './iv.js';
+import { loadCsv } from './load-csv.js';
+// measurement and data nodes (issue 5)
+import { allocateShare } from './allocate-share.js';
+import { cleanPanel } from './clean-panel.js';
+import { deflate } from './deflate.js';
+import { derive } from './derive.js';
+import { describe } from './describe.js';
+import { filter } from './filter.js';
+import { ictConcordance } from './ict-concordance.js';
+import { locationQuotient } from './location-quotient.js';
+import { pcaIndex } from './pca-index.js';
+import { pim } from './pim.js';
+import { solowTfp } from './solow-tfp.js';
+import { structureIndices } from './structure-indices.js';
+// mechanism, heterogeneity and output (issue 6)
+import { mediationNode } from './mediation.js';
+import { subgroupNode } from './subgroup.js';
+import { tableNode } from './table.js';
+import { reportNode } from './report.js';
+import { specCurveNode } from './spec-curve.js';
 
 const nodes = [
   // each helper adds its node definitions here
+  feNode, ivNode, loadCsv,
+  ictConcordance, allocateShare, deflate, pim, structureIndices, derive, cleanPanel,
+  pcaIndex, locationQuotient, solowTfp, describe, filter,
+  mediationNode, subgroupNode, tableNode, reportNode, specCurveNode,
 ] as const;
 
 for (const def of nodes) registerNode(def);

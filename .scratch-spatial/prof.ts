@@ -1,0 +1,14 @@
+import { simulateSdmPanel } from '../src/econ/spatial/simulate.ts';
+import { prepareW, inverseAt, traces } from '../src/econ/spatial/setup.ts';
+import { buildWeights } from '../src/econ/spatial/weights.ts';
+const n = 1000;
+const sim = simulateSdmPanel({ n, T: 20, k: 10, rho: 0.4, beta: [1, -0.5], theta: [0.5, 0.3], sigma: 1, seed: 7 });
+let t = performance.now();
+buildWeights({ids: sim.ids, lat: sim.lat, lon: sim.lon}, {method:'knn', k:10, power:1, standardize:'row'});
+console.log('knn build', performance.now()-t); t = performance.now();
+const setup = prepareW(sim.w, n);
+console.log('setup', performance.now()-t); t = performance.now();
+const S = inverseAt(setup, 0.4);
+console.log('inverse', performance.now()-t); t = performance.now();
+traces(setup.csr, 40);
+console.log('traces', performance.now()-t); t = performance.now();

@@ -1,0 +1,61 @@
+// Renders run events: JSON lines (--json), a live status line on a TTY, plain lines otherwise.
+import type { Observable } from 'rxjs';
+import type { RunEvent, Summary } from '../graph/events.js';
+import { formatError } from '../graph/load.js';
+import { fmtMs } from './common.js';
+
+export interface RenderOpts { json?: boolean; tty?: boolean; out?: NodeJS.WriteStream }
+
+export function render(events: Observable<RunEvent>, opts: RenderOpts = {}): Promise<{ summary: Summary; keys: Map<string, string> }> {
+  const out = opts.out ?? process.stdout;
+  const tty = !opts.json && (opts.tty ?? out.isTTY === true);
+  const keys = new Map<string, string>();
+  const running = new Map<string, number>();
+  let total = 0, finished = 0;
+  const line = (s: string) => {
+    if (tty) out.write('\r\x1b[K');
+    out.write(s + '\n');
+    if (tty) footer();
+  };
+  const footer = () => {
+    if (!running.size) return;
+    const names = [...running.keys()];
+    out.write(`\x1b[2m  running ${names.slice(0, 4).join(', ')}${names.length > 4 ? ` +${names.length - 4}` : ''} (${finished}/${total})\x1b[0m`);
+  };
+  const tag = (s: string, color: number) => (tty ? `\x1b[${color}m${s.padEnd(7)}\x1b[0m` : s.padEnd(7));
+  return new Promise((resolvePromise, reject) => {
+    let summary: Summary | undefined;
+    events.subscribe({
+      next(e) {
+        if (opts.json) {
+          switch (e.type) {
+            case 'hit': keys.set(e.node, e.key); out.write(JSON.stringify({ node: e.node, status: 'hit', ms: round(e.ms), key: e.key, reason: e.reason }) + '\n'); break;
+            case 'ran': keys.set(e.node, e.key); out.write(JSON.stringify({ node: e.node, status: 'ran', ms: round(e.ms), key: e.key, why: e.why.map((r) => r.text), roots: e.roots }) + '\n'); break;
+            case 'failed': out.write(JSON.stringify({ node: e.node, status: 'failed', ms: round(e.ms), key: e.key, inputs: e.inputs, error: formatError(e.error) }) + '\n'); break;
+            case 'skipped': out.write(JSON.stringify({ node: e.node, status: 'skipped', ms: 0, key: null, because: e.because }) + '\n'); break;
+            case 'summary': summary = e.summary; out.write(JSON.stringify({ summary: { ...e.summary, ms: round(e.summary.ms), savedMs: round(e.summary.savedMs) } }) + '\n'); break;
+          }
+          return;
+        }
+        switch (e.type) {
+          case 'plan': total = e.nodes.length; break;
+          case 'start': running.set(e.node, Date.now()); if (tty) { out.write('\r\x1b[K'); footer(); } break;
+          case 'hit': keys.set(e.node, e.key); finished++; line(`  ${tag('hit', 32)} ${e.node}${e.reason === 'cut-off' ? '  (early cut-off: inputs re-ran, same bytes)' : ''}`); break;
+          case 'ran': keys.set(e.node, e.key); finished++; running.delete(e.node); line(`  ${tag('ran', 36)} ${e.node}  ${fmtMs(e.ms)}  ${e.why[0]?.text ?? ''}`); break;
+          case 'failed': finished++; running.delete(e.node); line(`  ${tag('FAILED', 31)} ${formatError(e.error)}`); break;
+          case 'skipped': finished++; line(`  ${tag('skipped', 33)} ${e.node}  (${e.because})`); break;
+          case 'summary': {
+            summary = e.summary;
+            const s = e.summary;
+            if (tty) out.write('\r\x1b[K');
+            out.write(`ran ${s.ran.length}, hit ${s.hit.length}${s.failed.length ? `, failed ${s.failed.length}` : ''}${s.skipped.length ? `, skipped ${s.skipped.length}` : ''} in ${fmtMs(s.ms)}; the cache saved ${fmtMs(s.savedMs)}\n`);
+          }
+        }
+      },
+      error: reject,
+      complete: () => (summary ? resolvePromise({ summary, keys }) : reject(new Error('run ended without a summary'))),
+    });
+  });
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;

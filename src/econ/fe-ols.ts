@@ -1,0 +1,202 @@
+// The within (fixed-effects) OLS estimator as a pure kernel: drop singletons, demean
+// by alternating projections, rank-check, solve by Cholesky, then hand the pieces to
+// the covariance registry. The result is plain data; SEs, t, p and intervals are
+// functions of it (see inference.ts).
+import { crossprod, crossprodVec, cholesky, choleskySolve, choleskyInverse, rankCheck, type Columns } from './linalg.js';
+import { demean, absorbedDof, nonNestedDof, singletonMask, subsetFactor, encodeFactor, type Factor, type DemeanInfo } from './fe.js';
+import { computeVcov, type VcovRequest, type VcovResult } from './vcov.js';
+import { dataError } from '../errors.js';
+
+export interface FeInput {
+  y: Float64Array;
+  yName: string;
+  X: Columns;
+  xNames: string[];
+  /** raw FE factors (already encoded), one per dimension; [] for pooled OLS with a constant */
+  factors: Factor[];
+  feNames: string[];
+  /** cluster factors, for the cluster covariance */
+  clusters?: Factor[];
+}
+
+export interface FeOptions {
+  vcov: VcovRequest;
+  dropSingletons?: boolean;
+  /** 'error' (default): a collinear or absorbed regressor is an error naming it; 'drop': drop and report */
+  collinear?: 'error' | 'drop';
+  tol?: number;
+  /** filled with milliseconds per phase when given (kept out of the result: results are hashed) */
+  timings?: Record<string, number>;
+}
+
+export interface DroppedTerm { term: string; reason: 'absorbed by the fixed effects' | 'collinear with other regressors' }
+
+export interface FeResult {
+  terms: string[];
+  beta: Float64Array;
+  /** V of [slopes..., _cons] (k+1 square) with the chosen convention */
+  vcov: VcovResult;
+  cons: number;
+  dropped: DroppedTerm[];
+  nobs: number;
+  singletonsDropped: number;
+  /** rows of the input used (after singleton removal) */
+  rows: Int32Array;
+  dofFE: number;
+  dfResid: number;
+  ssr: number;
+  tssWithin: number;
+  tssTotal: number;
+  demean: DemeanInfo;
+  /** demeaned y, X (kept columns) and residuals: for bootstraps and diagnostics */
+  yd: Float64Array;
+  Xd: Columns;
+  resid: Float64Array;
+  XtXinv: Float64Array;
+  factors: Factor[];
+  clusters: Factor[];
+  nonNestedDof: number;
+  xMeans: Float64Array;
+  yMean: number;
+}
+
+const now = () => performance.now();
+
+/** Rows kept after singleton removal, and the factors re-coded on them. */
+export function prepareSample(n: number, factors: Factor[], clusters: Factor[], dropSingletons: boolean) {
+  const { keep, dropped } = dropSingletons ? singletonMask(factors, n) : { keep: null, dropped: 0 };
+  if (!keep || dropped === 0) {
+    const rows = new Int32Array(n);
+    for (let i = 0; i < n; i++) rows[i] = i;
+    return { rows, factors, clusters, dropped: 0, subset: false };
+  }
+  const rows = new Int32Array(n - dropped);
+  let r = 0;
+  for (let i = 0; i < n; i++) if (keep[i]) rows[r++] = i;
+  return { rows, factors: factors.map((f) => subsetFactor(f, rows)), clusters: clusters.map((f) => subsetFactor(f, rows)), dropped, subset: true };
+}
+
+export function take(x: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let r = 0; r < rows.length; r++) out[r] = x[rows[r]];
+  return out;
+}
+
+/** A constant as a one-level factor: demeaning by it centres, and its dof is 1. */
+export function constantFactor(n: number): Factor {
+  return { codes: new Int32Array(n), nLevels: 1 };
+}
+
+/** Fit y on X with the given fixed effects. */
+export function fitFe(input: FeInput, opts: FeOptions): FeResult {
+  const t = opts.timings;
+  let t0 = now();
+  const n0 = input.y.length;
+  const clusters0 = input.clusters ?? [];
+  const sample = prepareSample(n0, input.factors, clusters0, opts.dropSingletons ?? true);
+  const rows = sample.rows;
+  const N = rows.length;
+  const factors = sample.factors.length > 0 ? sample.factors : [constantFactor(N)];
+  const y = sample.subset ? take(input.y, rows) : input.y;
+  const X = sample.subset ? input.X.map((c) => take(c, rows)) : input.X;
+  if (N === 0) throw dataError('no observations left after removing singleton groups');
+
+  const { out, info } = demean([y, ...X], factors, { tol: opts.tol });
+  const yd = out[0];
+  let Xd = out.slice(1);
+  if (t) t.demean = (t.demean ?? 0) + now() - t0;
+  t0 = now();
+
+  // rank check: absorbed (zero after demeaning) and collinear columns, by name
+  const k0 = Xd.length;
+  const XtX0 = crossprod(Xd);
+  const rawSS = X.map((c) => { let m = 0; for (let i = 0; i < N; i++) m += c[i]; m /= N; let s = 0; for (let i = 0; i < N; i++) s += (c[i] - m) ** 2; return s; });
+  const rc = rankCheck(XtX0, k0, 1e-9, Float64Array.from(rawSS.map((s, j) => Math.max(s, XtX0[j * k0 + j]))));
+  const dropped: DroppedTerm[] = [
+    ...rc.zero.map((j) => ({ term: input.xNames[j], reason: 'absorbed by the fixed effects' as const })),
+    ...rc.collinear.map((j) => ({ term: input.xNames[j], reason: 'collinear with other regressors' as const })),
+  ];
+  if (dropped.length > 0 && (opts.collinear ?? 'error') === 'error') {
+    const absorbed = dropped.filter((d) => d.reason === 'absorbed by the fixed effects').map((d) => d.term);
+    const coll = dropped.filter((d) => d.reason !== 'absorbed by the fixed effects').map((d) => d.term);
+    const parts: string[] = [];
+    if (absorbed.length) parts.push(`${absorbed.join(', ')} ${absorbed.length > 1 ? 'do' : 'does'} not vary within the fixed effects (${input.feNames.join(' + ') || 'constant'}) and cannot be estimated`);
+    if (coll.length) parts.push(`${coll.join(', ')} ${coll.length > 1 ? 'are' : 'is'} collinear with the other regressors (singular design)`);
+    throw dataError(`${parts.join('; ')}: remove ${dropped.length > 1 ? 'them' : 'it'} from x, or set collinear: "drop"`);
+  }
+  const kept = rc.kept;
+  Xd = kept.map((j) => Xd[j]);
+  const Xk = kept.map((j) => X[j]);
+  const terms = kept.map((j) => input.xNames[j]);
+  const k = kept.length;
+  const XtX = crossprod(Xd);
+  const L = k > 0 ? cholesky(XtX, k) : new Float64Array(0);
+  if (!L) throw dataError(`the regressors ${terms.join(', ')} are collinear after removing the fixed effects (singular design)`);
+  const beta = k > 0 ? choleskySolve(L, k, crossprodVec(Xd, yd)) : new Float64Array(0);
+  const XtXinv = k > 0 ? choleskyInverse(L, k) : new Float64Array(0);
+  const resid = new Float64Array(N);
+  let ssr = 0, tssWithin = 0;
+  for (let i = 0; i < N; i++) {
+    let f = 0;
+    for (let a = 0; a < k; a++) f += Xd[a][i] * beta[a];
+    const e = yd[i] - f;
+    resid[i] = e;
+    ssr += e * e;
+    tssWithin += yd[i] * yd[i];
+  }
+  let yMean = 0;
+  for (let i = 0; i < N; i++) yMean += y[i];
+  yMean /= N;
+  let tssTotal = 0;
+  for (let i = 0; i < N; i++) tssTotal += (y[i] - yMean) ** 2;
+  const xMeans = Float64Array.from(Xk.map((c) => { let m = 0; for (let i = 0; i < N; i++) m += c[i]; return m / N; }));
+  let cons = yMean;
+  for (let a = 0; a < k; a++) cons -= xMeans[a] * beta[a];
+  if (t) t.solve = (t.solve ?? 0) + now() - t0;
+  t0 = now();
+
+  const dofFE = absorbedDof(factors);
+  const clusters = sample.clusters;
+  const nnd = clusters.length > 0 ? nonNestedDof(factors, clusters) : dofFE - 1;
+  // Stata's constant: regress (y~ + ybar) on (X~ + xbar) and 1 (xtreg, fe); the slope
+  // block of its variance is the within one, and the constant gets a row of its own.
+  const { W, breadW } = augmentWithConstant(Xd, xMeans, XtXinv, N);
+  const vcov = computeVcov(opts.vcov, {
+    X: W, bread: breadW, resid, nSlopes: k, dofFE, clusters, nonNestedDof: nnd,
+    hat: { X: Xd, bread: XtXinv, projectFE: (v) => demean([v], factors, { tol: 1e-14 }).out[0] },
+  });
+  if (t) t.variance = (t.variance ?? 0) + now() - t0;
+
+  return {
+    terms, beta, vcov, cons, dropped, nobs: N, singletonsDropped: sample.dropped, rows, dofFE,
+    dfResid: N - dofFE - k, ssr, tssWithin, tssTotal, demean: info, yd, Xd, resid, XtXinv,
+    factors, clusters, nonNestedDof: nnd, xMeans, yMean,
+  };
+}
+
+/**
+ * W = [X~ + xbar, 1] and (W'W)^-1 in closed form from (X~'X~)^-1 (X~ has mean zero):
+ * [[A, -A xbar], [-xbar'A, 1/N + xbar'A xbar]], A = (X~'X~)^-1.
+ */
+export function augmentWithConstant(Xd: Columns, xMeans: Float64Array, A: Float64Array, N: number): { W: Columns; breadW: Float64Array } {
+  const k = Xd.length, k1 = k + 1;
+  const W: Columns = Xd.map((c, a) => { const m = xMeans[a]; const o = new Float64Array(N); for (let i = 0; i < N; i++) o[i] = c[i] + m; return o; });
+  W.push(new Float64Array(N).fill(1));
+  const B = new Float64Array(k1 * k1);
+  const Ax = new Float64Array(k);
+  for (let a = 0; a < k; a++) { let s = 0; for (let b = 0; b < k; b++) s += A[a * k + b] * xMeans[b]; Ax[a] = s; }
+  let xAx = 0;
+  for (let a = 0; a < k; a++) xAx += xMeans[a] * Ax[a];
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) B[a * k1 + b] = A[a * k + b];
+    B[a * k1 + k] = -Ax[a];
+    B[k * k1 + a] = -Ax[a];
+  }
+  B[k * k1 + k] = 1 / N + xAx;
+  return { W, breadW: B };
+}
+
+/** Encode a list of raw columns as factors. */
+export function encodeAll(cols: ArrayLike<unknown>[]): Factor[] {
+  return cols.map((c) => encodeFactor(c));
+}

@@ -1,0 +1,204 @@
+// Fixed effects as integer factors, and the within transformation by alternating
+// projections (the method of reghdfe and fixest: no dense dummy matrices). Pure
+// kernels over typed arrays: nothing here knows about tables or nodes.
+
+/** One fixed-effect dimension: a level code per row and the number of levels. */
+export interface Factor {
+  codes: Int32Array;
+  nLevels: number;
+}
+
+/** Integer-code any column (numbers or strings). NaN / null / '' are not allowed here. */
+export function encodeFactor(values: ArrayLike<unknown>): Factor {
+  const n = values.length;
+  const codes = new Int32Array(n);
+  // Fast path: small-range integers (ids, years) index an array directly.
+  if (values instanceof Float64Array || values instanceof Int32Array) {
+    let lo = Infinity, hi = -Infinity, ints = true;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      if (ints && v !== Math.floor(v)) ints = false;
+    }
+    if (ints && n > 0 && hi - lo < 4 * n + 1024) {
+      const map = new Int32Array(hi - lo + 1).fill(-1);
+      let next = 0;
+      for (let i = 0; i < n; i++) {
+        const j = values[i] - lo;
+        let c = map[j];
+        if (c < 0) { c = next++; map[j] = c; }
+        codes[i] = c;
+      }
+      return { codes, nLevels: next };
+    }
+  }
+  const map = new Map<unknown, number>();
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    let c = map.get(v);
+    if (c === undefined) { c = map.size; map.set(v, c); }
+    codes[i] = c;
+  }
+  return { codes, nLevels: map.size };
+}
+
+/** Re-code a factor on the rows where keep[i] = 1 (levels renumbered densely). */
+export function subsetFactor(f: Factor, rows: Int32Array): Factor {
+  const map = new Int32Array(f.nLevels).fill(-1);
+  const codes = new Int32Array(rows.length);
+  let next = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const c0 = f.codes[rows[r]];
+    let c = map[c0];
+    if (c < 0) { c = next++; map[c0] = c; }
+    codes[r] = c;
+  }
+  return { codes, nLevels: next };
+}
+
+/**
+ * Rows to keep after iteratively removing singletons: a level observed once in any
+ * dimension is perfectly fitted by its own effect and carries no information about
+ * the slopes (Correia 2015); removing it can create new singletons, hence the loop.
+ */
+export function singletonMask(factors: Factor[], n: number): { keep: Uint8Array; dropped: number } {
+  const keep = new Uint8Array(n).fill(1);
+  let dropped = 0;
+  if (factors.length === 0) return { keep, dropped };
+  const counts = factors.map((f) => new Int32Array(f.nLevels));
+  for (let d = 0; d < factors.length; d++) {
+    const c = counts[d], codes = factors[d].codes;
+    for (let i = 0; i < n; i++) c[codes[i]]++;
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let d = 0; d < factors.length; d++) {
+      const c = counts[d], codes = factors[d].codes;
+      for (let i = 0; i < n; i++) {
+        if (keep[i] && c[codes[i]] === 1) {
+          keep[i] = 0;
+          dropped++;
+          changed = true;
+          for (let e = 0; e < factors.length; e++) counts[e][factors[e].codes[i]]--;
+        }
+      }
+    }
+  }
+  return { keep, dropped };
+}
+
+export interface DemeanOptions {
+  /** stop when the largest change of a sweep is below tol x the column's scale */
+  tol?: number;
+  maxIter?: number;
+}
+
+export interface DemeanInfo {
+  /** sweeps used by the slowest column */
+  iterations: number;
+  converged: boolean;
+}
+
+/**
+ * Within transformation of each column against all factors (in place on copies).
+ * Alternating projections (Gauss-Seidel over dimensions): subtract group means of one
+ * dimension after the other until a sweep changes nothing. With one factor this is
+ * exact in one sweep; with a balanced two-way panel in one sweep (checked by a second).
+ */
+export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanOptions = {}): { out: Float64Array[]; info: DemeanInfo } {
+  const tol = opts.tol ?? 1e-13;
+  const maxIter = opts.maxIter ?? 10_000;
+  const out = columns.map((c) => Float64Array.from(c));
+  if (factors.length === 0) return { out, info: { iterations: 0, converged: true } };
+  const n = columns[0]?.length ?? 0;
+  const counts = factors.map((f) => {
+    const c = new Float64Array(f.nLevels);
+    for (let i = 0; i < n; i++) c[f.codes[i]]++;
+    return c;
+  });
+  const sums = factors.map((f) => new Float64Array(f.nLevels));
+  let maxIterUsed = 0, allConverged = true;
+  for (const x of out) {
+    let scale = 0;
+    for (let i = 0; i < n; i++) { const a = Math.abs(x[i]); if (a > scale) scale = a; }
+    if (scale === 0) continue;
+    const thresh = tol * scale;
+    let it = 0, converged = false;
+    while (it < maxIter) {
+      it++;
+      let change = 0;
+      for (let d = 0; d < factors.length; d++) {
+        const s = sums[d], c = counts[d], codes = factors[d].codes;
+        s.fill(0);
+        for (let i = 0; i < n; i++) s[codes[i]] += x[i];
+        for (let g = 0; g < s.length; g++) {
+          s[g] /= c[g];
+          const a = Math.abs(s[g]);
+          if (a > change) change = a;
+        }
+        for (let i = 0; i < n; i++) x[i] -= s[codes[i]];
+      }
+      // one factor: a single sweep is the exact projection
+      if (factors.length === 1 || change <= thresh) { converged = true; break; }
+    }
+    if (it > maxIterUsed) maxIterUsed = it;
+    if (!converged) allConverged = false;
+  }
+  return { out, info: { iterations: maxIterUsed, converged: allConverged } };
+}
+
+/** Number of connected components of the bipartite graph of two factors' levels. */
+export function connectedComponents(a: Factor, b: Factor): number {
+  const parent = new Int32Array(a.nLevels + b.nLevels);
+  for (let i = 0; i < parent.length; i++) parent[i] = i;
+  const find = (x: number): number => {
+    while (parent[x] !== x) { parent[x] = parent[parent[x]]; x = parent[x]; }
+    return x;
+  };
+  let comps = parent.length;
+  for (let i = 0; i < a.codes.length; i++) {
+    const ra = find(a.codes[i]), rb = find(a.nLevels + b.codes[i]);
+    if (ra !== rb) { parent[ra] = rb; comps--; }
+  }
+  return comps;
+}
+
+/**
+ * Degrees of freedom absorbed by the fixed effects (the rank of the dummy matrix,
+ * constant included). Exact for one and two dimensions (levels minus connected
+ * components, Abowd-Creecy-Kramarz); each further dimension adds levels - 1, an
+ * upper bound (reghdfe's conservative default).
+ */
+export function absorbedDof(factors: Factor[]): number {
+  if (factors.length === 0) return 0;
+  if (factors.length === 1) return factors[0].nLevels;
+  let dof = factors[0].nLevels + factors[1].nLevels - connectedComponents(factors[0], factors[1]);
+  for (let d = 2; d < factors.length; d++) dof += factors[d].nLevels - 1;
+  return dof;
+}
+
+/** True when every level of `inner` lies within a single level of `outer` (e.g. unit FE in a unit cluster). */
+export function isNested(inner: Factor, outer: Factor): boolean {
+  const owner = new Int32Array(inner.nLevels).fill(-1);
+  for (let i = 0; i < inner.codes.length; i++) {
+    const g = inner.codes[i], o = outer.codes[i];
+    if (owner[g] < 0) owner[g] = o;
+    else if (owner[g] !== o) return false;
+  }
+  return true;
+}
+
+/**
+ * Absorbed dof of the dimensions not nested in any of the cluster factors: what
+ * Stata xtreg/fixest count in K for the cluster small-sample factor.
+ */
+export function nonNestedDof(factors: Factor[], clusters: Factor[]): number {
+  const kept = factors.filter((f) => !clusters.some((c) => isNested(f, c)));
+  if (kept.length === factors.length) return absorbedDof(factors) - 1; // the constant is counted separately
+  if (kept.length === 0) return 0;
+  // The nested dimensions carry the constant: the rest contribute their rank beyond it.
+  const all = absorbedDof(factors);
+  const nested = absorbedDof(factors.filter((f) => !kept.includes(f)));
+  return all - nested;
+}

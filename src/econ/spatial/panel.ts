@@ -1,0 +1,60 @@
+// Panel layout for the spatial estimators: a balanced panel stacked by period, row
+// t * n + i for unit i (in W's order) and period t, so that the spatial lag of a
+// period is one product with W.
+import { csrMatVec, type Csr } from './sparse.js';
+
+export type SpatialFe = 'individual' | 'time' | 'twoways';
+
+/** (I_T kron W) v */
+export function spatialLag(w: Csr, v: Float64Array, T: number): Float64Array {
+  const n = w.n;
+  const out = new Float64Array(n * T);
+  for (let t = 0; t < T; t++) csrMatVec(w, v, out, t * n, t * n);
+  return out;
+}
+
+/** (I_T kron B) v for a dense row-major n x n B. */
+export function denseLag(b: Float64Array, n: number, v: Float64Array, T: number): Float64Array {
+  const out = new Float64Array(n * T);
+  for (let t = 0; t < T; t++) {
+    const off = t * n;
+    for (let i = 0; i < n; i++) {
+      const row = b.subarray(i * n, i * n + n);
+      let s = 0;
+      for (let j = 0; j < n; j++) s += row[j] * v[off + j];
+      out[off + i] = s;
+    }
+  }
+  return out;
+}
+
+/** Unit means (length n) and period means (length T) and the grand mean. */
+export function panelMeans(v: Float64Array, n: number, T: number) {
+  const unit = new Float64Array(n);
+  const period = new Float64Array(T);
+  let grand = 0;
+  for (let t = 0; t < T; t++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) { const x = v[t * n + i]; unit[i] += x; s += x; }
+    period[t] = s / n;
+    grand += s;
+  }
+  for (let i = 0; i < n; i++) unit[i] /= T;
+  return { unit, period, grand: grand / (n * T) };
+}
+
+/** The within transformation for the chosen fixed effects (a new array). */
+export function demean(v: Float64Array, n: number, T: number, fe: SpatialFe): Float64Array {
+  const { unit, period, grand } = panelMeans(v, n, T);
+  const out = new Float64Array(n * T);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < n; i++) {
+      const k = t * n + i;
+      out[k] =
+        fe === 'individual' ? v[k] - unit[i] :
+        fe === 'time' ? v[k] - period[t] :
+        v[k] - unit[i] - period[t] + grand;
+    }
+  }
+  return out;
+}

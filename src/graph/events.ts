@@ -1,0 +1,28 @@
+// What a run emits. The engine never prints: the CLI (and anything else) subscribes.
+import type { FlowError } from '../errors.js';
+import type { Reason } from './cues.js';
+
+export type HitReason = 'cached' | 'cut-off';
+
+export type RunEvent =
+  | { type: 'plan'; workflow: string; nodes: string[] }
+  | { type: 'start'; node: string; key: string; why: Reason[] }
+  /** cached: nothing upstream ran; cut-off: an input re-ran but produced identical bytes */
+  | { type: 'hit'; node: string; key: string; reason: HitReason; ms: number; savedMs: number }
+  | { type: 'ran'; node: string; key: string; ms: number; why: Reason[]; roots: string[] }
+  | { type: 'failed'; node: string; key: string | null; ms: number; inputs: string[]; error: FlowError }
+  | { type: 'skipped'; node: string; because: string }
+  | { type: 'summary'; summary: Summary };
+
+export interface Summary {
+  ran: string[];
+  hit: string[];
+  failed: string[];
+  skipped: string[];
+  /** wall time of the run */
+  ms: number;
+  /** sum of the recorded run times of the nodes that hit */
+  savedMs: number;
+}
+
+export type NodeStatus = 'hit' | 'ran' | 'failed' | 'skipped';

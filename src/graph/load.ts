@@ -1,0 +1,225 @@
+// Reading workflow files: JSON, the `extends` chain, plugins, and the shape of each
+// field. Produces the merged declarations that plan.ts wires, checks and expands.
+// Every problem is collected as a FlowError naming file and field; nothing throws midway.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FlowError } from '../errors.js';
+import type { NodeDef } from './node.js';
+import { sha256 } from './hash.js';
+
+export interface NodeCatalog { get(type: string): NodeDef<any> | undefined; all(): NodeDef<any>[] }
+
+export interface Decl {
+  id: string;
+  uses: string;
+  with: Record<string, unknown>;
+  in: Record<string, string | string[]>;
+  /** absolute path of the workflow file that declared the node (paths in `with` are relative to it) */
+  file: string;
+}
+
+export interface Loaded {
+  file: string;
+  root: string;
+  /** the extends chain, the file itself first */
+  chain: string[];
+  params: Record<string, unknown>;
+  /** file that last set each param */
+  paramFile: Record<string, string>;
+  matrix: Record<string, unknown[]>;
+  matrixFile: string;
+  nodes: Map<string, Decl>;
+  catalog: NodeCatalog;
+  /** node type -> sha256 of the plugin module that defined it */
+  pluginCode: Map<string, string>;
+}
+
+/** A workflow that failed validation: every problem found, each naming file and field. */
+export class WorkflowInvalid extends FlowError {
+  constructor(readonly errors: FlowError[]) {
+    super('validate', errors.map(formatError).join('\n'), errors[0]?.context ?? {});
+    this.name = 'WorkflowInvalid';
+  }
+}
+
+/** `file: field: message`, with the file relative to the working directory. */
+export function formatError(e: FlowError): string {
+  const c = e.context;
+  const file = c.file ? (isAbsolute(c.file) ? relative(process.cwd(), c.file) || c.file : c.file) : '';
+  return [file, c.field, e.message].filter(Boolean).join(': ');
+}
+
+export const verr = (file: string, field: string | undefined, message: string, node?: string) =>
+  new FlowError('validate', message, { file, field, node });
+
+/** Nearest ancestor directory holding package.json, else the working directory. */
+export function projectRoot(file: string): string {
+  let d = dirname(resolve(file));
+  for (;;) {
+    if (existsSync(resolve(d, 'package.json'))) return d;
+    const up = dirname(d);
+    if (up === d) return process.cwd();
+    d = up;
+  }
+}
+
+export function inside(root: string, abs: string): boolean {
+  const r = relative(root, abs);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+}
+
+const TOP_KEYS = ['$schema', 'description', 'extends', 'plugins', 'params', 'matrix', 'nodes'];
+const NODE_KEYS = ['uses', 'with', 'in', 'description'];
+export const ID_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function closest(name: string, known: string[], max = 3): string[] {
+  const d = (a: string, b: string) => {
+    const m = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) m[0][j] = j;
+    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++)
+      m[i][j] = Math.min(m[i - 1][j] + 1, m[i][j - 1] + 1, m[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return m[a.length][b.length];
+  };
+  const lim = Math.max(2, Math.floor(name.length / 3));
+  return known.map((k) => [k, d(name.toLowerCase(), k.toLowerCase())] as const)
+    .filter(([k, x]) => x <= lim || k.includes(name) || name.includes(k))
+    .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).slice(0, max).map(([k]) => k);
+}
+
+export const didYouMean = (name: string, known: string[]) => {
+  const c = closest(name, known);
+  return c.length ? ` (did you mean ${c.map((x) => `"${x}"`).join(' or ')}?)` : '';
+};
+
+interface RawFile { file: string; json: Record<string, unknown> }
+
+function readJson(file: string, from: string | undefined, field: string | undefined, errs: FlowError[]): RawFile | undefined {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch {
+    errs.push(from ? verr(from, field, `${relative(dirname(from), file)} not found; extends takes a path relative to this file`)
+      : verr(file, undefined, 'workflow file not found; check the path'));
+    return undefined;
+  }
+  let json: unknown;
+  try { json = JSON.parse(text); } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    let where = '';
+    if (m) { const pre = text.slice(0, Number(m[1])).split('\n'); where = ` at line ${pre.length}, column ${pre[pre.length - 1].length + 1}`; }
+    errs.push(verr(file, undefined, `not valid JSON${where}: ${(e as Error).message.replace(/^JSON\.parse: /, '')}`));
+    return undefined;
+  }
+  if (!isObj(json)) { errs.push(verr(file, undefined, 'a workflow file must be a JSON object with "params" and "nodes"')); return undefined; }
+  return { file, json };
+}
+
+/** Checks the shape of one file's fields (not yet node types or wiring). */
+function checkShape({ file, json }: RawFile, errs: FlowError[]): void {
+  for (const k of Object.keys(json)) if (!TOP_KEYS.includes(k)) errs.push(verr(file, k, `unknown key${didYouMean(k, TOP_KEYS)}; a workflow has ${TOP_KEYS.slice(1).join(', ')}`));
+  if ('extends' in json && typeof json.extends !== 'string') errs.push(verr(file, 'extends', 'expected a path to the base workflow (a string)'));
+  if ('plugins' in json && (!Array.isArray(json.plugins) || json.plugins.some((p) => typeof p !== 'string'))) errs.push(verr(file, 'plugins', 'expected a list of module paths, e.g. ["./my-nodes.js"]'));
+  if ('params' in json && !isObj(json.params)) errs.push(verr(file, 'params', 'expected an object of name: value'));
+  if ('matrix' in json) {
+    if (!isObj(json.matrix)) errs.push(verr(file, 'matrix', 'expected an object of param: [values...]'));
+    else for (const [k, v] of Object.entries(json.matrix))
+      if (!Array.isArray(v) || v.length === 0) errs.push(verr(file, `matrix.${k}`, 'expected a non-empty list of values'));
+      else if (new Set(v.map((x) => JSON.stringify(x))).size !== v.length) errs.push(verr(file, `matrix.${k}`, 'lists a value twice; each combination must be distinct'));
+  }
+  if ('nodes' in json && !isObj(json.nodes)) errs.push(verr(file, 'nodes', 'expected an object of node id: { uses, with, in }'));
+  if (!isObj(json.nodes)) return;
+  for (const [id, n] of Object.entries(json.nodes)) {
+    const f = `nodes.${id}`;
+    if (!ID_RE.test(id)) errs.push(verr(file, f, 'node ids are letters, digits, _ and -, starting with a letter or _', id));
+    if (n === null) continue; // removes an inherited node
+    if (!isObj(n)) { errs.push(verr(file, f, 'expected { "uses": "<node type>", "with": {...}, "in": {...} } (or null to remove an inherited node)', id)); continue; }
+    for (const k of Object.keys(n)) if (!NODE_KEYS.includes(k)) errs.push(verr(file, `${f}.${k}`, `unknown key${didYouMean(k, NODE_KEYS)}; a node has uses, with, in`, id));
+    if (typeof n.uses !== 'string') errs.push(verr(file, `${f}.uses`, 'missing node type: add "uses": "<type>" (see `flow nodes`)', id));
+    if ('with' in n && !isObj(n.with)) errs.push(verr(file, `${f}.with`, 'expected an object of params', id));
+    if ('in' in n) {
+      if (!isObj(n.in)) errs.push(verr(file, `${f}.in`, 'expected an object of port: "node.port"', id));
+      else for (const [p, v] of Object.entries(n.in))
+        if (!(typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))))
+          errs.push(verr(file, `${f}.in.${p}`, 'expected "node.port" or a list of them', id));
+    }
+  }
+}
+
+/** Reads a workflow and its extends chain, merges them, loads plugins. Throws WorkflowInvalid. */
+export async function loadWorkflow(file: string, base: NodeCatalog): Promise<Loaded> {
+  const abs = resolve(file);
+  const root = projectRoot(abs);
+  const errs: FlowError[] = [];
+  const chain: RawFile[] = [];
+  if (!inside(root, abs)) throw new WorkflowInvalid([verr(abs, undefined, `the workflow is outside the project ${root}`)]);
+  let cur: RawFile | undefined = readJson(abs, undefined, undefined, errs);
+  while (cur) {
+    checkShape(cur, errs);
+    chain.push(cur);
+    const ext = cur.json.extends;
+    if (typeof ext !== 'string') break;
+    const next = resolve(dirname(cur.file), ext);
+    if (!inside(root, next)) { errs.push(verr(cur.file, 'extends', `${ext} leaves the project tree (${root}); workflows extend files inside the project`)); break; }
+    if (chain.some((c) => c.file === next)) {
+      const names = [...chain.map((c) => relative(root, c.file)), relative(root, next)];
+      errs.push(verr(cur.file, 'extends', `extends chain loops: ${names.join(' -> ')}; remove one of the extends`));
+      break;
+    }
+    cur = readJson(next, cur.file, 'extends', errs);
+  }
+  if (errs.length) throw new WorkflowInvalid(errs);
+
+  // merge, base first: params and matrix by key, nodes replaced whole (null removes)
+  const params: Record<string, unknown> = {}, paramFile: Record<string, string> = {};
+  let matrix: Record<string, unknown[]> = {}, matrixFile = abs;
+  const nodes = new Map<string, Decl>();
+  const plugins: { path: string; file: string }[] = [];
+  for (const { file: f, json } of [...chain].reverse()) {
+    for (const [k, v] of Object.entries((json.params as object) ?? {})) { params[k] = v; paramFile[k] = f; }
+    if (isObj(json.matrix)) { matrix = { ...matrix, ...(json.matrix as Record<string, unknown[]>) }; matrixFile = f; }
+    for (const p of (json.plugins as string[]) ?? []) plugins.push({ path: p, file: f });
+    for (const [id, n] of Object.entries((json.nodes as Record<string, any>) ?? {})) {
+      if (n === null) { nodes.delete(id); continue; }
+      nodes.set(id, { id, uses: n.uses, with: n.with ?? {}, in: n.in ?? {}, file: f });
+    }
+  }
+  for (const k of Object.keys(matrix)) if (!(k in params)) errs.push(verr(matrixFile, `matrix.${k}`, `not a param${didYouMean(k, Object.keys(params))}; declare it in "params" with its default value`));
+
+  const catalog = await loadPlugins(plugins, root, base, errs);
+  if (errs.length) throw new WorkflowInvalid(errs);
+  return { file: abs, root, chain: chain.map((c) => c.file), params, paramFile, matrix, matrixFile, nodes, catalog: catalog.catalog, pluginCode: catalog.code };
+}
+
+const looksLikeNode = (x: any): x is NodeDef<any> => isObj(x) && typeof x.type === 'string' && typeof x.run === 'function' && typeof x.version === 'number';
+
+async function loadPlugins(list: { path: string; file: string }[], root: string, base: NodeCatalog, errs: FlowError[]) {
+  const extra = new Map<string, NodeDef<any>>();
+  const code = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const { path, file } of list) {
+    const abs = resolve(dirname(file), path);
+    if (seen.has(abs)) continue;
+    seen.add(abs);
+    if (!inside(root, abs)) { errs.push(verr(file, 'plugins', `${path} leaves the project tree; plugins must live inside the project`)); continue; }
+    let text: Buffer;
+    try { text = readFileSync(abs); } catch { errs.push(verr(file, 'plugins', `${path} not found (paths are relative to this workflow file)`)); continue; }
+    let mod: Record<string, unknown>;
+    try { mod = await import(pathToFileURL(abs).href); } catch (e) {
+      errs.push(new FlowError('validate', `plugin ${path} failed to load: ${(e as Error).message}`, { file, field: 'plugins' }, e)); continue;
+    }
+    const defs = [mod.default, ...Object.entries(mod).filter(([k]) => k !== 'default').map(([, v]) => v)].flat().filter(looksLikeNode);
+    if (!defs.length) errs.push(verr(file, 'plugins', `${path} exports no node definitions (objects with type, version, params, inputs, outputs, run)`));
+    for (const d of defs) {
+      if (base.get(d.type) || (extra.has(d.type) && extra.get(d.type) !== d)) { errs.push(verr(file, 'plugins', `${path} defines node type "${d.type}", which already exists; rename it`)); continue; }
+      extra.set(d.type, d);
+      code.set(d.type, sha256(text));
+    }
+  }
+  const catalog: NodeCatalog = extra.size === 0 ? base : {
+    get: (t) => extra.get(t) ?? base.get(t),
+    all: () => [...base.all(), ...extra.values()].sort((a, b) => a.type.localeCompare(b.type)),
+  };
+  return { catalog, code };
+}

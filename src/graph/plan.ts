@@ -1,0 +1,261 @@
+// From merged declarations to a validated, expanded DAG: node types, ports and their
+// types, cycles, $param substitution, params against each node's schema, the paths a
+// node reads, and the matrix expansion (a node is copied once per combination of the
+// matrix params it depends on, directly or through its inputs; the rest are shared).
+import { dirname, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { FlowError } from '../errors.js';
+import type { NodeDef } from './node.js';
+import type { PortType } from './ports.js';
+import { canonical } from './hash.js';
+import { type Loaded, type Decl, WorkflowInvalid, verr, didYouMean, inside } from './load.js';
+import { paramIssues, unknownKeys } from './paramerr.js';
+
+export interface InputRef { node: string; port: string; type: PortType; branch?: Record<string, unknown> }
+
+export interface PlanNode {
+  /** instance id: the declared id, plus [param=value,...] for matrix copies */
+  id: string;
+  base: string;
+  /** the matrix params this node depends on, and their values in this copy */
+  branch: Record<string, unknown>;
+  type: string;
+  def: NodeDef<any>;
+  params: unknown;
+  /** declaring workflow file (absolute) */
+  file: string;
+  /** port -> sources (one for a single port; several for `many`); gathered sources carry their branch */
+  inputs: Record<string, InputRef[]>;
+  gathers: Set<string>;
+  /** files/dirs the node reads: absolute and project-relative */
+  files: { abs: string; rel: string }[];
+  code?: string;
+}
+
+export interface Plan {
+  loaded: Loaded;
+  file: string;
+  /** workflow path relative to the project root: names its run state */
+  rel: string;
+  root: string;
+  params: Record<string, unknown>;
+  matrix: Record<string, unknown[]>;
+  nodes: Map<string, PlanNode>;
+  /** topological order */
+  order: string[];
+  dependents: Map<string, string[]>;
+  /** every file the run depends on: workflow chain, plugins, data (for watch) */
+  watch: string[];
+}
+
+const REF_RE = /^([A-Za-z_][A-Za-z0-9_-]*)(?:\.([A-Za-z_][A-Za-z0-9_-]*))?(\[\*\])?$/;
+const PARAM_RE = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
+const INTERP_RE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Replaces "$name" (whole string: any JSON value) and "${name}" (inside a string); "$$" is a literal "$". */
+export function substitute(v: unknown, params: Record<string, unknown>, onRef: (name: string, path: string) => void, path = ''): unknown {
+  if (typeof v === 'string') {
+    if (v.startsWith('$$')) return v.slice(1);
+    const m = PARAM_RE.exec(v);
+    if (m) { onRef(m[1], path); return params[m[1]]; }
+    return v.replace(INTERP_RE, (_, name) => { onRef(name, path); return String(params[name]); });
+  }
+  if (Array.isArray(v)) return v.map((x, i) => substitute(x, params, onRef, `${path}.${i}`));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, params, onRef, `${path}.${k}`)]));
+  return v;
+}
+
+const fmtVal = (v: unknown) => (typeof v === 'string' ? v : canonical(v));
+export const instanceId = (base: string, branch: Record<string, unknown>) => {
+  const ks = Object.keys(branch);
+  return ks.length ? `${base}[${ks.map((k) => `${k}=${fmtVal(branch[k])}`).join(',')}]` : base;
+};
+
+const accepts = (spec: { type: PortType | PortType[] }) => (Array.isArray(spec.type) ? spec.type : [spec.type]);
+
+interface Wire { port: string; refs: { node: string; port: string; gather: boolean; type: PortType }[] }
+
+/** Validates and expands a loaded workflow. `sets` are --set overrides. Throws WorkflowInvalid. */
+export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): Plan {
+  const errs: FlowError[] = [];
+  const { nodes: decls, catalog } = loaded;
+  const params = { ...loaded.params };
+  const matrix = { ...loaded.matrix };
+  for (const [k, v] of Object.entries(sets)) {
+    if (!(k in params)) { errs.push(verr(loaded.file, `--set ${k}`, `not a param of this workflow${didYouMean(k, Object.keys(params))}`)); continue; }
+    params[k] = v;
+    delete matrix[k]; // a --set value fixes a matrix param
+  }
+  const mkeys = Object.keys(matrix);
+
+  // 1. types, $refs, ports and wiring
+  const defs = new Map<string, NodeDef<any>>();
+  const wires = new Map<string, Wire[]>();
+  const direct = new Map<string, Set<string>>();
+  const known = catalog.all().map((d) => d.type);
+  for (const d of decls.values()) {
+    const f = `nodes.${d.id}`;
+    const def = catalog.get(d.uses);
+    if (!def) { errs.push(verr(d.file, `${f}.uses`, `unknown node type "${d.uses}"${didYouMean(d.uses, known)}; \`flow nodes\` lists them`, d.id)); continue; }
+    defs.set(d.id, def);
+    const refs = new Set<string>();
+    substitute(d.with, params, (name, path) => {
+      if (!(name in params)) errs.push(verr(d.file, `${f}.with${path}`, `unknown param $${name}${didYouMean(name, Object.keys(params))}; declare it in "params" (write $$ for a literal $)`, d.id));
+      else refs.add(name);
+    });
+    direct.set(d.id, refs);
+  }
+  for (const d of decls.values()) {
+    const def = defs.get(d.id);
+    if (!def) continue;
+    const f = `nodes.${d.id}.in`;
+    const ws: Wire[] = [];
+    for (const [port, raw] of Object.entries(d.in)) {
+      const spec = def.inputs[port];
+      if (!spec) {
+        const ports = Object.keys(def.inputs);
+        errs.push(verr(d.file, `${f}.${port}`, `unknown input port${didYouMean(port, ports)}; ${d.uses} has ${ports.length ? 'inputs ' + ports.join(', ') : 'no inputs'}`, d.id));
+        continue;
+      }
+      const list = Array.isArray(raw) ? raw : [raw];
+      if (Array.isArray(raw) && !spec.many) errs.push(verr(d.file, `${f}.${port}`, `takes one input, got a list of ${raw.length}`, d.id));
+      const w: Wire = { port, refs: [] };
+      for (const r of list) {
+        const m = REF_RE.exec(r);
+        if (!m) { errs.push(verr(d.file, `${f}.${port}`, `"${r}" is not a reference; write "node.port" (or "node.port[*]" to gather a matrix node)`, d.id)); continue; }
+        const [, up, upPort0, star] = m;
+        const ud = decls.get(up), udef = defs.get(up);
+        if (!ud) { errs.push(verr(d.file, `${f}.${port}`, `no node "${up}"${didYouMean(up, [...decls.keys()])}`, d.id)); continue; }
+        if (!udef) continue; // its unknown type is reported already
+        const outs = Object.keys(udef.outputs);
+        const upPort = upPort0 ?? (outs.length === 1 ? outs[0] : undefined);
+        if (!upPort) { errs.push(verr(d.file, `${f}.${port}`, `${up} has several outputs (${outs.join(', ')}); name one: "${up}.${outs[0]}"`, d.id)); continue; }
+        const out = udef.outputs[upPort];
+        if (!out) { errs.push(verr(d.file, `${f}.${port}`, `${up} (${ud.uses}) has no output "${upPort}"${didYouMean(upPort, outs)}; its outputs: ${outs.join(', ')}`, d.id)); continue; }
+        if (!accepts(spec).includes(out.type)) errs.push(verr(d.file, `${f}.${port}`, `${up}.${upPort} is a ${out.type}, but ${d.uses}.${port} takes ${accepts(spec).join(' or ')}`, d.id));
+        if (star && !spec.many) errs.push(verr(d.file, `${f}.${port}`, `"${r}" gathers every matrix copy, but ${port} takes one input; gather into a port that takes many`, d.id));
+        w.refs.push({ node: up, port: upPort, gather: !!star, type: out.type });
+      }
+      ws.push(w);
+    }
+    for (const [port, spec] of Object.entries(def.inputs))
+      if (!spec.optional && !(port in d.in)) errs.push(verr(d.file, `${f}.${port}`, `missing input ${port} (${accepts(spec).join(' or ')}); wire it: "in": { "${port}": "<node>.<port>" }`, d.id));
+    wires.set(d.id, ws);
+  }
+  if (errs.length) throw new WorkflowInvalid(errs);
+
+  // 2. cycles (depth-first; a back edge closes a cycle, printed in wiring order)
+  const order = topo([...decls.keys()], (id) => (wires.get(id) ?? []).flatMap((w) => w.refs.map((r) => r.node)), decls);
+
+  // 3. which matrix params each node depends on (gathers collapse their source's params)
+  const deps = new Map<string, string[]>();
+  for (const id of order) {
+    const s = new Set([...direct.get(id)!].filter((p) => p in matrix));
+    for (const w of wires.get(id)!) for (const r of w.refs) if (!r.gather) for (const p of deps.get(r.node)!) s.add(p);
+    deps.set(id, mkeys.filter((k) => s.has(k)));
+  }
+
+  // 4. expansion, params and files per copy
+  const nodes = new Map<string, PlanNode>();
+  const copies = new Map<string, PlanNode[]>();
+  const seen = new Set<string>();
+  const push = (e: FlowError) => { const k = `${e.context.file}|${e.context.field}|${e.message}`; if (!seen.has(k)) { seen.add(k); errs.push(e); } };
+  const watch = new Set<string>(loaded.chain);
+  for (const id of order) {
+    const d = decls.get(id)!, def = defs.get(id)!;
+    const list: PlanNode[] = [];
+    for (const branch of product(deps.get(id)!, matrix)) {
+      const p = { ...params, ...branch };
+      const raw = substitute(d.with, p, () => {}) as Record<string, unknown>;
+      const node = expandOne(d, def, raw, branch, loaded, wires.get(id)!, deps, copies, push);
+      if (!node) continue;
+      list.push(node);
+      nodes.set(node.id, node);
+      for (const f of node.files) watch.add(f.abs);
+    }
+    copies.set(id, list);
+  }
+  if (errs.length) throw new WorkflowInvalid(errs);
+
+  const dependents = new Map<string, string[]>();
+  for (const n of nodes.values()) dependents.set(n.id, []);
+  for (const n of nodes.values()) for (const refs of Object.values(n.inputs)) for (const r of refs) {
+    const ds = dependents.get(r.node)!;
+    if (!ds.includes(n.id)) ds.push(n.id);
+  }
+  return {
+    loaded, file: loaded.file, rel: relative(loaded.root, loaded.file), root: loaded.root, params, matrix,
+    nodes, order: [...nodes.keys()], dependents, watch: [...watch],
+  };
+}
+
+function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, branch: Record<string, unknown>, loaded: Loaded,
+  ws: Wire[], deps: Map<string, string[]>, copies: Map<string, PlanNode[]>, push: (e: FlowError) => void): PlanNode | undefined {
+  const where = Object.keys(branch).length ? ` (matrix branch ${Object.entries(branch).map(([k, v]) => `${k}=${fmtVal(v)}`).join(', ')})` : '';
+  const f = `nodes.${d.id}.with`;
+  let ok = true;
+  for (const k of unknownKeys(def.params, raw)) {
+    const shape = Object.keys((def.params as any).shape ?? {});
+    push(verr(d.file, `${f}.${k}`, `unknown param of ${d.uses}${didYouMean(k, shape)}; its params: ${shape.join(', ') || 'none'}`, d.id));
+    ok = false;
+  }
+  const r = def.params.safeParse(raw);
+  if (!r.success) {
+    for (const [field, msg] of paramIssues(def.params, raw, r.error.issues)) push(verr(d.file, field ? `${f}.${field}` : f, msg + where, d.id));
+    return undefined;
+  }
+  try { canonical(r.data); } catch { push(verr(d.file, f, `params must be plain JSON (no NaN, Infinity or functions)${where}`, d.id)); return undefined; }
+  const files: { abs: string; rel: string }[] = [];
+  for (const p of def.files?.(r.data) ?? []) {
+    const abs = resolve(dirname(d.file), p);
+    if (!inside(loaded.root, abs)) { push(verr(d.file, f, `path ${p} leaves the project tree (${loaded.root}); keep data inside the project${where}`, d.id)); ok = false; continue; }
+    if (!existsSync(abs)) { push(verr(d.file, f, `${p} does not exist (paths are relative to this workflow file)${where}`, d.id)); ok = false; continue; }
+    files.push({ abs, rel: relative(loaded.root, abs).split('\\').join('/') });
+  }
+  if (!ok) return undefined;
+  const inputs: Record<string, InputRef[]> = {};
+  const gathers = new Set<string>();
+  for (const w of ws) {
+    inputs[w.port] = [];
+    for (const ref of w.refs) {
+      if (ref.gather) {
+        gathers.add(w.port);
+        for (const c of copies.get(ref.node) ?? []) inputs[w.port].push({ node: c.id, port: ref.port, type: ref.type, branch: c.branch });
+      } else {
+        const sub = Object.fromEntries(deps.get(ref.node)!.map((k) => [k, branch[k]]));
+        const upId = instanceId(ref.node, sub);
+        if (!(copies.get(ref.node) ?? []).some((c) => c.id === upId)) return undefined; // upstream copy invalid: reported there
+        inputs[w.port].push({ node: upId, port: ref.port, type: ref.type });
+      }
+    }
+  }
+  return {
+    id: instanceId(d.id, branch), base: d.id, branch, type: d.uses, def, params: r.data, file: d.file,
+    inputs, gathers, files, code: loaded.pluginCode.get(d.uses),
+  };
+}
+
+function* product(keys: string[], matrix: Record<string, unknown[]>, i = 0, acc: Record<string, unknown> = {}): Generator<Record<string, unknown>> {
+  if (i === keys.length) { yield { ...acc }; return; }
+  for (const v of matrix[keys[i]]) { acc[keys[i]] = v; yield* product(keys, matrix, i + 1, acc); }
+  delete acc[keys[i]];
+}
+
+function topo(ids: string[], upstream: (id: string) => string[], decls: Map<string, Decl>): string[] {
+  const state = new Map<string, 1 | 2>();
+  const out: string[] = [];
+  const stack: string[] = [];
+  const visit = (id: string) => {
+    const s = state.get(id);
+    if (s === 2) return;
+    if (s === 1) {
+      const cyc = [...stack.slice(stack.indexOf(id)), id].reverse();
+      throw new WorkflowInvalid([verr(decls.get(id)!.file, `nodes.${id}.in`, `cycle: ${cyc.join(' -> ')}; a node cannot depend on its own output`, id)]);
+    }
+    state.set(id, 1); stack.push(id);
+    for (const u of upstream(id)) visit(u);
+    stack.pop(); state.set(id, 2); out.push(id);
+  };
+  for (const id of ids) visit(id);
+  return out;
+}

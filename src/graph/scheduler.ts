@@ -1,0 +1,235 @@
+// Running a plan. Ready nodes flow through an rxjs Subject into mergeMap (bounded
+// concurrency); each finished node releases its dependents. A node's key is computed
+// from its inputs' artifact hashes, so a node whose inputs re-ran with identical bytes
+// is a hit (early cut-off). Hits never deserialize anything; artifacts are decoded only
+// when a node that runs needs them.
+import { Observable, Subject, mergeMap, defer } from 'rxjs';
+import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FlowError } from '../errors.js';
+import type { Provenance, ProvenanceNode } from './node.js';
+import { ENGINE_VERSION, canonical, hashPath, sha256, type StatCache } from './hash.js';
+import { type Fingerprint, type Reason, fingerprintKey, reasons, rootCauses, unchangedInputs } from './cues.js';
+import { inside } from './load.js';
+import type { Plan, PlanNode } from './plan.js';
+import type { Store, CacheRecord, NodeState, OutputRef } from './store.js';
+import { checkValue, decode, encode } from './codec.js';
+import type { RunEvent, Summary } from './events.js';
+
+export interface RunOptions {
+  store: Store;
+  /** node ids (instance or declared) to re-run even when cached */
+  force?: string[];
+  /** run only these nodes (instance or declared ids) and their ancestors */
+  only?: string[];
+  concurrency?: number;
+}
+
+/** Instance ids matching a list of ids or declared (base) ids; unknown names are a FlowError. */
+export function selectNodes(plan: Plan, names: string[], flag: string): Set<string> {
+  const out = new Set<string>();
+  for (const name of names) {
+    const hits = plan.nodes.has(name) ? [name] : [...plan.nodes.values()].filter((n) => n.base === name).map((n) => n.id);
+    if (!hits.length) throw new FlowError('validate', `${flag} ${name}: no such node; nodes: ${[...new Set([...plan.nodes.values()].map((n) => n.base))].join(', ')}`, { file: plan.file, node: name });
+    hits.forEach((h) => out.add(h));
+  }
+  return out;
+}
+
+export function ancestorsOf(plan: Plan, ids: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const visit = (id: string) => {
+    if (out.has(id)) return;
+    out.add(id);
+    for (const refs of Object.values(plan.nodes.get(id)!.inputs)) for (const r of refs) visit(r.node);
+  };
+  for (const id of ids) visit(id);
+  return out;
+}
+
+export function fileHashes(n: PlanNode, stats: StatCache, dirty: { value: boolean }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of n.files) out[f.rel] = hashPath(f.abs, stats, dirty);
+  return out;
+}
+
+/** The fingerprint of a node given its inputs' output hashes (null where unknown). */
+export function fingerprint(n: PlanNode, outHash: (node: string, port: string) => string | null, files: Record<string, string>, provenance?: string | null): Fingerprint {
+  const inputs: Fingerprint['inputs'] = {};
+  for (const [port, refs] of Object.entries(n.inputs)) {
+    if (n.gathers.has(port)) inputs[port] = refs.map((r) => ({ branch: r.branch ?? {}, hash: outHash(r.node, r.port) }));
+    else if (n.def.inputs[port]?.many) inputs[port] = refs.map((r) => outHash(r.node, r.port));
+    else inputs[port] = refs.length ? outHash(refs[0].node, refs[0].port) : null;
+  }
+  const fp: Fingerprint = { engine: ENGINE_VERSION, type: n.type, version: n.def.version, params: n.params, inputs, files };
+  if (n.code) fp.code = n.code;
+  if (n.def.provenance) fp.provenance = provenance ?? null as any;
+  return fp;
+}
+
+/** Upstream node ids wired to a port (for reasons). */
+export const upstreamOf = (n: PlanNode) => (port: string) => [...new Set((n.inputs[port] ?? []).map((r) => r.node))];
+
+export function provenanceOf(plan: Plan, n: PlanNode, keyOf: (id: string) => string, filesOf: (id: string) => Record<string, string>): Provenance {
+  const anc = ancestorsOf(plan, [n.id]);
+  anc.delete(n.id);
+  const nodes: ProvenanceNode[] = plan.order.filter((id) => anc.has(id)).map((id) => {
+    const a = plan.nodes.get(id)!;
+    return {
+      id, type: a.type, version: a.def.version, key: keyOf(id), params: a.params,
+      inputs: Object.entries(a.inputs).flatMap(([port, refs]) => refs.map((r) => ({ port, from: `${r.node}.${r.port}` }))),
+      files: Object.entries(filesOf(id)).map(([path, h]) => ({ path, sha256: h })),
+    };
+  });
+  return { workflow: plan.rel, nodes };
+}
+
+interface Done { status: 'hit' | 'ran' | 'failed' | 'skipped'; key: string | null; outputs?: Record<string, OutputRef>; fp?: Fingerprint; files?: Record<string, string>; roots: string[] }
+
+export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
+  return new Observable<RunEvent>((sub) => {
+    const t0 = performance.now();
+    const { store } = opts;
+    const force = selectNodes(plan, opts.force ?? [], '--force');
+    const scope = opts.only?.length ? ancestorsOf(plan, selectNodes(plan, opts.only, '--only')) : new Set(plan.order);
+    const prev = store.readState(plan.rel);
+    const stats = store.readStats();
+    const dirty = { value: false };
+    const done = new Map<string, Done>();
+    const states: Record<string, NodeState> = {};
+    const values = new Map<string, Promise<unknown>>();
+    const inflight = new Map<string, Promise<void>>();
+    const summary: Summary = { ran: [], hit: [], failed: [], skipped: [], ms: 0, savedMs: 0 };
+    const pending = new Map<string, number>();
+    for (const id of scope) pending.set(id, new Set(Object.values(plan.nodes.get(id)!.inputs).flat().map((r) => r.node)).size);
+    let remaining = scope.size;
+    const ready = new Subject<PlanNode>();
+    const at = new Date().toISOString();
+
+    const outHash = (node: string, port: string) => done.get(node)?.outputs?.[port]?.hash ?? null;
+    const value = (ref: OutputRef): Promise<unknown> => {
+      let v = values.get(ref.hash);
+      if (!v) { v = decode(ref.type, store.getObject(ref.hash)); values.set(ref.hash, v); }
+      return v;
+    };
+
+    async function process(n: PlanNode): Promise<Done> {
+      const start = performance.now();
+      let key: string | null = null;
+      let running: (() => void) | undefined;
+      try {
+        const files = fileHashes(n, stats, dirty);
+        let prov: Provenance | undefined;
+        if (n.def.provenance) prov = provenanceOf(plan, n, (id) => done.get(id)!.key!, (id) => done.get(id)!.files ?? {});
+        const fp = fingerprint(n, outHash, files, prov && sha256(canonical(prov)));
+        key = fingerprintKey(fp);
+        // the same key twice in one run (matrix copies with equal inputs): compute it once
+        const twin = inflight.get(key);
+        if (twin && !force.has(n.id)) await twin;
+        const rec = force.has(n.id) ? undefined : store.getRecord(key);
+        if (rec) {
+          const reran = [...new Set(Object.values(n.inputs).flat().map((r) => r.node))].filter((u) => done.get(u)?.status === 'ran');
+          const ms = performance.now() - start;
+          sub.next({ type: 'hit', node: n.id, key, reason: reran.length ? 'cut-off' : 'cached', ms, savedMs: rec.ms });
+          summary.hit.push(n.id); summary.savedMs += rec.ms;
+          states[n.id] = { key, status: 'hit', fingerprint: fp, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan };
+          if (reran.length) states[n.id].cutOff = { upstream: reran, roots: [...new Set(reran.flatMap((u) => done.get(u)!.roots))] };
+          return { status: 'hit', key, outputs: rec.outputs, fp, files, roots: [] };
+        }
+        const prevFp = prev?.nodes[n.id]?.fingerprint;
+        let why: Reason[] = force.has(n.id) ? [{ cue: 'forced', text: `--force ${n.base}` }] : reasons(prevFp, fp, upstreamOf(n));
+        if (!why.length) why = [{ cue: 'evicted', text: 'its cache entry is missing (gc or a new cache dir)' }];
+        const roots = rootCauses(n.id, why, (u) => done.get(u)?.roots ?? [], unchangedInputs(n.inputs, why));
+        let settle!: () => void;
+        inflight.set(key, new Promise<void>((r) => (settle = r)));
+        running = settle;
+        sub.next({ type: 'start', node: n.id, key, why });
+        const inputs: Record<string, unknown> = {};
+        const sources: Record<string, { node: string; port: string; branch?: Record<string, unknown> }[]> = {};
+        for (const [port, refs] of Object.entries(n.inputs)) {
+          const vals = await Promise.all(refs.map((r) => value(done.get(r.node)!.outputs![r.port])));
+          inputs[port] = n.def.inputs[port].many ? vals : vals[0];
+          sources[port] = refs.map((r) => ({ node: r.node, port: r.port, ...(r.branch ? { branch: r.branch } : {}) }));
+        }
+        const base = dirname(n.file);
+        const result = await n.def.run({
+          params: n.params, inputs, nodeId: n.id, provenance: prov, sources,
+          resolvePath: (p: string) => {
+            const abs = resolve(base, p);
+            if (!inside(plan.root, abs)) throw new FlowError('validate', `path ${p} leaves the project tree`, { node: n.id, file: n.file });
+            return abs;
+          },
+        } as any);
+        const outputs: Record<string, OutputRef> = {};
+        for (const [port, spec] of Object.entries(n.def.outputs)) {
+          const v = (result as Record<string, unknown>)?.[port];
+          const bad = checkValue(spec.type, v);
+          if (bad) throw new Error(`output ${port}: ${bad}; node types must return { ${Object.keys(n.def.outputs).join(', ')} }`);
+          const bytes = await encode(spec.type, v);
+          const { hash, size } = store.putObject(bytes);
+          outputs[port] = { hash, type: spec.type, size };
+          if (!values.has(hash)) values.set(hash, Promise.resolve(v));
+        }
+        const ms = performance.now() - start;
+        const rec2: CacheRecord = { key, fingerprint: fp, outputs, ms, node: n.id, workflow: plan.rel, at: new Date().toISOString() };
+        store.putRecord(rec2);
+        sub.next({ type: 'ran', node: n.id, key, ms, why, roots });
+        summary.ran.push(n.id);
+        states[n.id] = { key, status: 'ran', fingerprint: fp, why, roots, at, lastRan: { at, key, why, roots } };
+        running();
+        return { status: 'ran', key, outputs, fp, files, roots };
+      } catch (e) {
+        running?.();
+        const inputs = Object.entries(n.inputs).flatMap(([p, refs]) => refs.map((r) => `${p} <- ${r.node}.${r.port}`));
+        const cause = e instanceof Error ? e : new Error(String(e));
+        const err = e instanceof FlowError && e.kind !== 'run' && e.kind !== 'data' && e.kind !== 'validate' ? e
+          : new FlowError(e instanceof FlowError ? e.kind : 'run', `${n.id} (${n.type}) failed: ${cause.message}${inputs.length ? `; inputs: ${inputs.join(', ')}` : ''}`, { node: n.id, file: n.file }, cause);
+        sub.next({ type: 'failed', node: n.id, key, ms: performance.now() - start, inputs, error: err });
+        summary.failed.push(n.id);
+        states[n.id] = { key, status: 'failed', fingerprint: null, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan };
+        return { status: 'failed', key, roots: [] };
+      }
+    }
+
+    const finish = (id: string, d: Done) => {
+      done.set(id, d);
+      remaining--;
+      for (const dep of plan.dependents.get(id) ?? []) {
+        if (!scope.has(dep)) continue;
+        const left = pending.get(dep)! - 1;
+        pending.set(dep, left);
+        if (left === 0) release(plan.nodes.get(dep)!);
+      }
+      if (remaining === 0) complete();
+    };
+    const complete = () => {
+      {
+        summary.ms = performance.now() - t0;
+        try {
+          if (dirty.value) store.writeStats(stats);
+          store.writeState({ workflow: plan.rel, at, nodes: { ...(prev?.nodes ?? {}), ...states } });
+        } catch (e) { sub.error(new FlowError('cache', `could not write the run state: ${(e as Error).message}`, {}, e)); return; }
+        sub.next({ type: 'summary', summary });
+        ready.complete();
+        sub.complete();
+      }
+    };
+    const release = (n: PlanNode) => {
+      const bad = Object.values(n.inputs).flat().map((r) => r.node).find((u) => { const s = done.get(u)?.status; return s === 'failed' || s === 'skipped'; });
+      if (bad) {
+        sub.next({ type: 'skipped', node: n.id, because: `input ${bad} ${done.get(bad)!.status}` });
+        summary.skipped.push(n.id);
+        states[n.id] = { key: null, status: 'skipped', fingerprint: null, why: [], roots: [], at };
+        finish(n.id, { status: 'skipped', key: null, roots: [] });
+      } else ready.next(n);
+    };
+
+    const conc = opts.concurrency ?? 4;
+    const inner = ready.pipe(mergeMap((n) => defer(async () => [n.id, await process(n)] as const), conc))
+      .subscribe({ next: ([id, d]) => finish(id, d), error: (e) => sub.error(e) });
+    sub.next({ type: 'plan', workflow: plan.rel, nodes: plan.order.filter((id) => scope.has(id)) });
+    if (remaining === 0) complete();
+    else for (const id of plan.order) if (scope.has(id) && pending.get(id) === 0) release(plan.nodes.get(id)!);
+    return () => inner.unsubscribe();
+  });
+}

@@ -1,0 +1,147 @@
+// The cache directory. Every file is written once to tmp/ and renamed into place, so a
+// crash (even SIGKILL) never leaves a half-written object or record, and two runs
+// sharing the directory only ever race to write identical bytes under the same name.
+//   objects/ab/cdef...      artifacts, named by the sha256 of their bytes
+//   keys/ab/cdef....json    one record per node key: its fingerprint and output hashes
+//   state/<sha>.json        the last run of each workflow (for status / explain / gc)
+//   stat.json               size+mtime -> sha256 of input files (a hint, never a key)
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { FlowError } from '../errors.js';
+import { sha256, type StatCache } from './hash.js';
+import type { PortType } from './ports.js';
+import type { Fingerprint, Reason } from './cues.js';
+
+export interface OutputRef { hash: string; type: PortType; size: number }
+
+export interface CacheRecord {
+  key: string;
+  fingerprint: Fingerprint;
+  outputs: Record<string, OutputRef>;
+  /** how long the node took to run: the time a later hit saves */
+  ms: number;
+  /** node id and workflow that produced it (informative: keys are shared across workflows) */
+  node: string;
+  workflow: string;
+  at: string;
+}
+
+export interface NodeState {
+  key: string | null;
+  status: 'ran' | 'hit' | 'failed' | 'skipped';
+  fingerprint: Fingerprint | null;
+  why: Reason[];
+  roots: string[];
+  at: string;
+  /** for a hit by early cut-off: the inputs that re-ran with byte-identical output, and their root causes */
+  cutOff?: { upstream: string[]; roots: string[] };
+  /** the most recent time this node actually ran in this workflow (kept across later hits) */
+  lastRan?: { at: string; key: string; why: Reason[]; roots: string[] };
+}
+
+export interface WorkflowState { workflow: string; at: string; nodes: Record<string, NodeState> }
+
+const shard = (h: string) => [h.slice(0, 2), h.slice(2)] as const;
+
+export class Store {
+  private made = new Set<string>();
+  constructor(readonly dir: string) {}
+
+  private mkdir(d: string) {
+    if (this.made.has(d)) return;
+    mkdirSync(d, { recursive: true });
+    this.made.add(d);
+  }
+
+  /** Atomic write: unique temp file, then rename over the target. */
+  writeAtomic(target: string, data: string | Uint8Array): void {
+    const tmpDir = join(this.dir, 'tmp');
+    this.mkdir(tmpDir);
+    this.mkdir(join(target, '..'));
+    const tmp = join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}`);
+    writeFileSync(tmp, data);
+    renameSync(tmp, target);
+  }
+
+  objectPath(hash: string): string { const [a, b] = shard(hash); return join(this.dir, 'objects', a, b); }
+  recordPath(key: string): string { const [a, b] = shard(key); return join(this.dir, 'keys', a, b + '.json'); }
+  statePath(workflowRel: string): string { return join(this.dir, 'state', sha256(workflowRel).slice(0, 24) + '.json'); }
+
+  /** Stores bytes under their hash; a no-op when the object is already there. */
+  putObject(bytes: Uint8Array): { hash: string; size: number } {
+    const hash = sha256(bytes);
+    const p = this.objectPath(hash);
+    if (!existsSync(p)) this.writeAtomic(p, bytes);
+    return { hash, size: bytes.byteLength };
+  }
+
+  getObject(hash: string): Uint8Array {
+    let bytes: Buffer;
+    try { bytes = readFileSync(this.objectPath(hash)); } catch (e) {
+      throw new FlowError('cache', `artifact ${hash.slice(0, 12)} is missing from the cache; run \`flow cache verify\`, then run again`, {}, e);
+    }
+    if (sha256(bytes) !== hash) throw new FlowError('cache', `artifact ${hash.slice(0, 12)} is corrupt; run \`flow cache verify\` to find and remove broken entries`);
+    return bytes;
+  }
+
+  hasObject(hash: string): boolean { return existsSync(this.objectPath(hash)); }
+
+  /** A record whose objects all exist, or undefined (a miss). */
+  getRecord(key: string): CacheRecord | undefined {
+    let rec: CacheRecord;
+    try { rec = JSON.parse(readFileSync(this.recordPath(key), 'utf8')); } catch { return undefined; }
+    for (const o of Object.values(rec.outputs)) if (!this.hasObject(o.hash)) return undefined;
+    return rec;
+  }
+
+  putRecord(rec: CacheRecord): void { this.writeAtomic(this.recordPath(rec.key), JSON.stringify(rec)); }
+
+  readState(workflowRel: string): WorkflowState | undefined {
+    try { return JSON.parse(readFileSync(this.statePath(workflowRel), 'utf8')); } catch { return undefined; }
+  }
+
+  writeState(s: WorkflowState): void { this.writeAtomic(this.statePath(s.workflow), JSON.stringify(s)); }
+
+  readStats(): StatCache {
+    try { return JSON.parse(readFileSync(join(this.dir, 'stat.json'), 'utf8')); } catch { return {}; }
+  }
+
+  writeStats(s: StatCache): void { this.writeAtomic(join(this.dir, 'stat.json'), JSON.stringify(s)); }
+
+  // ---- maintenance: ls, verify, gc ----
+
+  *records(): Generator<{ path: string; key: string; rec?: CacheRecord; error?: string }> {
+    for (const [path, name] of walk(join(this.dir, 'keys'))) {
+      const key = name.replace(/\.json$/, '');
+      try { yield { path, key, rec: JSON.parse(readFileSync(path, 'utf8')) }; } catch (e) { yield { path, key, error: (e as Error).message }; }
+    }
+  }
+
+  *objects(): Generator<[path: string, hash: string]> { yield* walk(join(this.dir, 'objects')); }
+
+  states(): WorkflowState[] {
+    const out: WorkflowState[] = [];
+    for (const [p] of walk(join(this.dir, 'state'))) { try { out.push(JSON.parse(readFileSync(p, 'utf8'))); } catch { /* reported by verify */ } }
+    return out;
+  }
+
+  tmpFiles(): string[] {
+    const d = join(this.dir, 'tmp');
+    return existsSync(d) ? readdirSync(d).map((f) => join(d, f)) : [];
+  }
+
+  remove(p: string): void { rmSync(p, { force: true }); }
+
+  size(p: string): number { try { return statSync(p).size; } catch { return 0; } }
+}
+
+/** Files two levels down (shard dir / name): [path, shard + name]. */
+function* walk(root: string): Generator<[string, string]> {
+  if (!existsSync(root)) return;
+  for (const a of readdirSync(root, { withFileTypes: true })) {
+    if (a.isFile()) { yield [join(root, a.name), a.name]; continue; }
+    if (!a.isDirectory()) continue;
+    for (const b of readdirSync(join(root, a.name))) yield [join(root, a.name, b), a.name + b];
+  }
+}

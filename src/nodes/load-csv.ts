@@ -1,0 +1,42 @@
+// Node `load-csv`: a CSV file as a table. Numbers land in Float64Array columns (NaN for
+// empty / NA cells), text in string arrays; `columns` fixes the type of named columns.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import * as aq from 'arquero';
+import { defineNode } from '../graph/node.js';
+import { parseCsv } from '../io/csv.js';
+import { dataError } from '../errors.js';
+
+export const loadCsvParams = z.object({
+  path: z.string().min(1).describe('CSV file, relative to the workflow file'),
+  columns: z.record(z.string(), z.enum(['number', 'string'])).optional()
+    .describe('types of named columns ("number": a non-numeric cell is an error naming it; "string": kept as text); others are inferred'),
+  delimiter: z.string().length(1).default(','),
+}).strict();
+
+export type LoadCsvParams = z.infer<typeof loadCsvParams>;
+
+/** Read and parse a CSV file into an arquero table. */
+export function loadCsvTable(absPath: string, params: Pick<LoadCsvParams, 'columns' | 'delimiter'>, displayPath = absPath) {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(absPath);
+  } catch (e) {
+    throw dataError(`cannot read ${displayPath}: ${(e as Error).message}; check "path" (it is relative to the workflow file)`);
+  }
+  const data = parseCsv(buf, { file: displayPath, types: params.columns, delimiter: params.delimiter });
+  return aq.table(data.columns as Record<string, ArrayLike<unknown>>);
+}
+
+export const loadCsv = defineNode({
+  type: 'load-csv',
+  version: 1,
+  description: 'Load a CSV file as a table (numeric columns as Float64Array, empty/NA as NaN)',
+  params: loadCsvParams,
+  inputs: {},
+  outputs: { table: { type: 'table' } },
+  files: (p) => [p.path],
+  run({ params, resolvePath }) {
+    return { table: loadCsvTable(resolvePath(params.path), params, params.path) };
+  },
+});

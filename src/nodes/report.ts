@@ -1,0 +1,34 @@
+// `report`: table and plot parts -> one self-contained report.html (DAG, tables,
+// coefficient and effects plots, provenance of every table).
+import { z } from 'zod';
+import { defineNode } from '../graph/node.js';
+import type { Report } from '../graph/ports.js';
+import { isPart, type Part } from '../report/grid.js';
+import { composeReport } from '../report/compose.js';
+import { renderDot, toDot } from '../report/dag.js';
+
+export const reportParams = z.object({
+  title: z.string().default('Report'),
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/).default('report').describe('file stem of the HTML file'),
+  term: z.string().optional().describe('coefficient of the coefficient plot (default: first non-constant term)'),
+  labels: z.record(z.string(), z.string()).default({}),
+  dag: z.boolean().default(true).describe('draw the workflow DAG (Graphviz via WebAssembly)'),
+});
+
+export const reportNode = defineNode({
+  type: 'report',
+  version: 1,
+  description: 'Tables and plots -> one self-contained HTML report with the DAG and provenance',
+  params: reportParams,
+  inputs: { parts: { type: 'report', many: true, description: 'outputs of table, spec-curve or report nodes' } },
+  outputs: { report: { type: 'report' } },
+  provenance: true,
+  async run({ params, inputs, provenance, nodeId }) {
+    const reports: Report[] = Array.isArray(inputs.parts) ? inputs.parts : [inputs.parts];
+    const parts: Part[] = reports.flatMap((r) => (r?.parts ?? []).filter(isPart));
+    const dagSvg = params.dag && provenance ? await renderDot(toDot(provenance.nodes, { id: nodeId, type: 'report', from: parts.map((p) => p.node) })) : undefined;
+    const html = composeReport(parts, { title: params.title, term: params.term, labels: params.labels, dagSvg, provenance });
+    const report: Report = { title: params.title, files: { [`${params.name}.html`]: html }, parts };
+    return { report };
+  },
+});

@@ -1,0 +1,41 @@
+// Grid -> Markdown, as paper-tables.md prints it: estimate and SE in one cell.
+import type { Grid } from './grid.js';
+import { mdCell } from './format.js';
+
+export interface MdOptions {
+  /** 'beside': "0.018*** (0.004)" in one cell (default); 'below': SE on its own row */
+  se?: 'beside' | 'below';
+}
+
+export function toMarkdown(g: Grid, opts: MdOptions = {}): string {
+  const k = g.columns.length;
+  const line = (cells: string[]) => '| ' + cells.map(mdCell).join(' | ') + ' |';
+  const out: string[] = [];
+  if (g.title) out.push(`**${mdCell(g.title)}**`, '');
+  out.push(line([g.stub, ...g.columns]));
+  out.push('|' + '---|'.repeat(k + 1));
+  for (const r of g.rows) {
+    switch (r.kind) {
+      case 'coef':
+        if (opts.se === 'below') {
+          out.push(line([r.label, ...r.est]));
+          out.push(line(['', ...r.se.map((s) => (s ? `(${s})` : ''))]));
+        } else {
+          out.push(line([r.label, ...r.est.map((e, j) => (e && r.se[j] ? `${e} (${r.se[j]})` : e))]));
+        }
+        break;
+      case 'stat':
+        out.push(line([r.label, ...r.cells]));
+        break;
+      case 'panel':
+        out.push(line([`*${r.label}*`, ...Array(k).fill('')]));
+        break;
+      case 'rule':
+        break;
+      default:
+        r satisfies never;
+    }
+  }
+  if (g.notes.length) out.push('', ...g.notes.map((n) => mdCell(n)));
+  return out.join('\n') + '\n';
+}
