@@ -1,22 +1,71 @@
 // Shared by the commands: open a workflow (catalogue + plugins + plan), find the cache,
 // parse --set values, and print FlowErrors without stack traces.
 import { resolve, join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { NodeDef } from '../graph/node.js';
+import { planKey, loadPlan, savePlan } from '../graph/plancache.js';
 import { FlowError } from '../errors.js';
 import { Store } from '../graph/store.js';
-import { loadWorkflow, projectRoot, formatError, WorkflowInvalid, type NodeCatalog } from '../graph/load.js';
+import { loadWorkflow, projectRoot, formatError, WorkflowInvalid, looksLikeNode, type NodeCatalog } from '../graph/load.js';
 import { buildPlan, type Plan } from '../graph/plan.js';
 
+/** The full catalogue (every node module loaded): for `flow nodes` and the schema. */
 export async function catalog(): Promise<NodeCatalog> {
   const m = await import('../nodes/index.js');
   return { get: m.getNode, all: m.allNodes };
 }
 
+/**
+ * dist/nodes/manifest.json (written by `npm run build`): node type -> module file, and a
+ * stamp of the whole build. Missing or older than the compiled catalogue: not used.
+ */
+interface Manifest { stamp: string; types: Record<string, string> }
+function manifest(): Manifest | undefined {
+  try {
+    const f = fileURLToPath(new URL('../nodes/manifest.json', import.meta.url));
+    const idx = fileURLToPath(new URL('../nodes/index.js', import.meta.url));
+    if (statSync(f).mtimeMs < statSync(idx).mtimeMs) return undefined;
+    return JSON.parse(readFileSync(f, 'utf8'));
+  } catch { return undefined; }
+}
+
+/** A catalogue that imports only the node modules a workflow uses. */
+function lazyCatalog(m: Manifest): NodeCatalog {
+  const defs = new Map<string, NodeDef<any>>();
+  let full: NodeCatalog | undefined;
+  const prepare = async (types: string[]) => {
+    if (full) return;
+    if (types.some((t) => !(t in m.types) && !defs.has(t))) { full = await catalog(); return; } // unknown here: ask the registry
+    await Promise.all(types.filter((t) => !defs.has(t)).map(async (t) => {
+      const mod = await import(new URL(`../nodes/${m.types[t]}`, import.meta.url).href);
+      const d = Object.values(mod).find((x) => looksLikeNode(x) && x.type === t);
+      if (d) defs.set(t, d as NodeDef<any>);
+    }));
+  };
+  return {
+    get: (t) => full?.get(t) ?? defs.get(t),
+    all: () => full?.all() ?? [...defs.values()],
+    names: () => full ? full.all().map((d) => d.type) : Object.keys(m.types),
+    prepare,
+  };
+}
+
 export interface WorkflowOpts { set?: string[]; cache?: string }
 
 export async function openWorkflow(file: string, opts: WorkflowOpts): Promise<{ plan: Plan; store: Store }> {
-  const loaded = await loadWorkflow(file, await catalog());
-  const plan = buildPlan(loaded, parseSets(opts.set ?? [], loaded.file));
-  return { plan, store: openStore(opts.cache, plan.root) };
+  const abs = resolve(file);
+  const sets = parseSets(opts.set ?? [], abs);
+  const store = openStore(opts.cache, projectRoot(abs));
+  const m = manifest();
+  const cat = m ? lazyCatalog(m) : await catalog();
+  const key = m && planKey(abs, sets, m.stamp);
+  const builtin = async (t: string) => { await cat.prepare?.([t]); return cat.get(t); };
+  const cached = key ? loadPlan(store, key, builtin) : undefined;
+  if (cached) return { plan: cached, store };
+  const plan = buildPlan(await loadWorkflow(abs, cat), sets);
+  if (key) savePlan(store, key, plan);
+  return { plan, store };
 }
 
 export function openStore(cache: string | undefined, root = projectRoot(join(process.cwd(), 'x'))): Store {

@@ -2,7 +2,7 @@
 // by alternating projections, rank-check, solve by Cholesky, then hand the pieces to
 // the covariance registry. The result is plain data; SEs, t, p and intervals are
 // functions of it (see inference.ts).
-import { crossprod, crossprodVec, cholesky, choleskySolve, choleskyInverse, rankCheck, type Columns } from './linalg.js';
+import { cholesky, choleskySolve, choleskyInverse, rankCheck, crossprodBlocked, type Columns } from './linalg.js';
 import { demean, absorbedDof, nonNestedDof, singletonMask, subsetFactor, encodeFactor, type Factor, type DemeanInfo } from './fe.js';
 import { computeVcov, type VcovRequest, type VcovResult } from './vcov.js';
 import { dataError } from '../errors.js';
@@ -107,11 +107,24 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   if (t) t.demean = (t.demean ?? 0) + now() - t0;
   t0 = now();
 
-  // rank check: absorbed (zero after demeaning) and collinear columns, by name
+  // One cache-friendly sweep for the Gram matrix of [X~, y~]: X'X, X'y and y'y.
   const k0 = Xd.length;
-  const XtX0 = crossprod(Xd);
-  const rawSS = X.map((c) => { let m = 0; for (let i = 0; i < N; i++) m += c[i]; m /= N; let s = 0; for (let i = 0; i < N; i++) s += (c[i] - m) ** 2; return s; });
-  const rc = rankCheck(XtX0, k0, 1e-9, Float64Array.from(rawSS.map((s, j) => Math.max(s, XtX0[j * k0 + j]))));
+  const gram = crossprodBlocked([...Xd, yd]);
+  const g1 = k0 + 1;
+  const XtX0 = new Float64Array(k0 * k0);
+  for (let a = 0; a < k0; a++) for (let b = 0; b < k0; b++) XtX0[a * k0 + b] = gram[a * g1 + b];
+  const tssWithin = gram[k0 * g1 + k0];
+  // raw means and sums of squares (one pass per column): the constant, and the scale
+  // that tells a column absorbed by the FE from a small one
+  const rawMoments = (c: Float64Array) => {
+    const c0 = c[0]; // shifted sums keep the digits when the mean is large
+    let m = 0, q = 0;
+    for (let i = 0; i < N; i++) { const v = c[i] - c0; m += v; q += v * v; }
+    return { mean: c0 + m / N, ss: q - m * m / N };
+  };
+  const xMom = X.map(rawMoments), yMom = rawMoments(y);
+  // rank check: absorbed (zero after demeaning) and collinear columns, by name
+  const rc = rankCheck(XtX0, k0, 1e-9, Float64Array.from(xMom.map((m, j) => Math.max(m.ss, XtX0[j * k0 + j]))));
   const dropped: DroppedTerm[] = [
     ...rc.zero.map((j) => ({ term: input.xNames[j], reason: 'absorbed by the fixed effects' as const })),
     ...rc.collinear.map((j) => ({ term: input.xNames[j], reason: 'collinear with other regressors' as const })),
@@ -126,30 +139,22 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   }
   const kept = rc.kept;
   Xd = kept.map((j) => Xd[j]);
-  const Xk = kept.map((j) => X[j]);
   const terms = kept.map((j) => input.xNames[j]);
   const k = kept.length;
-  const XtX = crossprod(Xd);
+  const XtX = new Float64Array(k * k);
+  const Xty = new Float64Array(k);
+  kept.forEach((ja, a) => { Xty[a] = gram[ja * g1 + k0]; kept.forEach((jb, b) => { XtX[a * k + b] = gram[ja * g1 + jb]; }); });
   const L = k > 0 ? cholesky(XtX, k) : new Float64Array(0);
   if (!L) throw dataError(`the regressors ${terms.join(', ')} are collinear after removing the fixed effects (singular design)`);
-  const beta = k > 0 ? choleskySolve(L, k, crossprodVec(Xd, yd)) : new Float64Array(0);
+  const beta = k > 0 ? choleskySolve(L, k, Xty) : new Float64Array(0);
   const XtXinv = k > 0 ? choleskyInverse(L, k) : new Float64Array(0);
-  const resid = new Float64Array(N);
-  let ssr = 0, tssWithin = 0;
-  for (let i = 0; i < N; i++) {
-    let f = 0;
-    for (let a = 0; a < k; a++) f += Xd[a][i] * beta[a];
-    const e = yd[i] - f;
-    resid[i] = e;
-    ssr += e * e;
-    tssWithin += yd[i] * yd[i];
-  }
-  let yMean = 0;
-  for (let i = 0; i < N; i++) yMean += y[i];
-  yMean /= N;
-  let tssTotal = 0;
-  for (let i = 0; i < N; i++) tssTotal += (y[i] - yMean) ** 2;
-  const xMeans = Float64Array.from(Xk.map((c) => { let m = 0; for (let i = 0; i < N; i++) m += c[i]; return m / N; }));
+  const resid = Float64Array.from(yd);
+  for (let a = 0; a < k; a++) { const xa = Xd[a], b = beta[a]; for (let i = 0; i < N; i++) resid[i] -= xa[i] * b; }
+  let ssr = 0;
+  for (let i = 0; i < N; i++) ssr += resid[i] * resid[i];
+  const yMean = yMom.mean;
+  const tssTotal = yMom.ss;
+  const xMeans = Float64Array.from(kept.map((j) => xMom[j].mean));
   let cons = yMean;
   for (let a = 0; a < k; a++) cons -= xMeans[a] * beta[a];
   if (t) t.solve = (t.solve ?? 0) + now() - t0;
@@ -157,7 +162,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
 
   const dofFE = absorbedDof(factors);
   const clusters = sample.clusters;
-  const nnd = clusters.length > 0 ? nonNestedDof(factors, clusters) : dofFE - 1;
+  const nnd = clusters.length > 0 ? nonNestedDof(factors, clusters, dofFE) : dofFE - 1;
   // Stata's constant: regress (y~ + ybar) on (X~ + xbar) and 1 (xtreg, fe); the slope
   // block of its variance is the within one, and the constant gets a row of its own.
   const { W, breadW } = augmentWithConstant(Xd, xMeans, XtXinv, N);
@@ -194,6 +199,24 @@ export function augmentWithConstant(Xd: Columns, xMeans: Float64Array, A: Float6
   }
   B[k * k1 + k] = 1 / N + xAx;
   return { W, breadW: B };
+}
+
+/**
+ * Per-column reference sums of squares for the rank check: the raw column's sum of
+ * squares about its mean (a column whose demeaned version is ~0 relative to this was
+ * absorbed by the fixed effects); at least the demeaned one.
+ */
+export function rawScale(raw: Columns, XtX: Float64Array): Float64Array {
+  const k = raw.length;
+  return Float64Array.from(raw.map((c, j) => {
+    const n = c.length;
+    let m = 0;
+    for (let i = 0; i < n; i++) m += c[i];
+    m /= n;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (c[i] - m) * (c[i] - m);
+    return Math.max(s, XtX[j * k + j]);
+  }));
 }
 
 /** Encode a list of raw columns as factors. */

@@ -118,31 +118,39 @@ export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanO
     return c;
   });
   const sums = factors.map((f) => new Float64Array(f.nLevels));
+  const D = factors.length;
   let maxIterUsed = 0, allConverged = true;
   for (const x of out) {
     let scale = 0;
     for (let i = 0; i < n; i++) { const a = Math.abs(x[i]); if (a > scale) scale = a; }
     if (scale === 0) continue;
     const thresh = tol * scale;
-    let it = 0, converged = false;
-    while (it < maxIter) {
-      it++;
+    // Project on one dimension after the other. A dimension whose group means are all
+    // below the threshold is left alone and counted "clean"; once the D - 1 dimensions
+    // after the last real projection are clean, x is orthogonal to all of them (a
+    // balanced two-way panel: project A, project B, check A: five passes).
+    let clean = 0, steps = 0, converged = false;
+    for (let d = 0; steps < maxIter * D; d = (d + 1) % D) {
+      steps++;
+      const s = sums[d], c = counts[d], codes = factors[d].codes;
+      s.fill(0);
+      for (let i = 0; i < n; i++) s[codes[i]] += x[i];
       let change = 0;
-      for (let d = 0; d < factors.length; d++) {
-        const s = sums[d], c = counts[d], codes = factors[d].codes;
-        s.fill(0);
-        for (let i = 0; i < n; i++) s[codes[i]] += x[i];
-        for (let g = 0; g < s.length; g++) {
-          s[g] /= c[g];
-          const a = Math.abs(s[g]);
-          if (a > change) change = a;
-        }
-        for (let i = 0; i < n; i++) x[i] -= s[codes[i]];
+      for (let g = 0; g < s.length; g++) {
+        s[g] /= c[g];
+        const a = Math.abs(s[g]);
+        if (a > change) change = a;
       }
-      // one factor: a single sweep is the exact projection
-      if (factors.length === 1 || change <= thresh) { converged = true; break; }
+      if (change <= thresh && steps > 1) {
+        if (++clean >= D - 1) { converged = true; break; }
+        continue;
+      }
+      for (let i = 0; i < n; i++) x[i] -= s[codes[i]];
+      clean = 0;
+      if (D === 1) { converged = true; break; }
     }
-    if (it > maxIterUsed) maxIterUsed = it;
+    const sweeps = Math.ceil(steps / D);
+    if (sweeps > maxIterUsed) maxIterUsed = sweeps;
     if (!converged) allConverged = false;
   }
   return { out, info: { iterations: maxIterUsed, converged: allConverged } };
@@ -193,12 +201,12 @@ export function isNested(inner: Factor, outer: Factor): boolean {
  * Absorbed dof of the dimensions not nested in any of the cluster factors: what
  * Stata xtreg/fixest count in K for the cluster small-sample factor.
  */
-export function nonNestedDof(factors: Factor[], clusters: Factor[]): number {
+export function nonNestedDof(factors: Factor[], clusters: Factor[], dofAll?: number): number {
   const kept = factors.filter((f) => !clusters.some((c) => isNested(f, c)));
-  if (kept.length === factors.length) return absorbedDof(factors) - 1; // the constant is counted separately
+  if (kept.length === factors.length) return (dofAll ?? absorbedDof(factors)) - 1; // the constant is counted separately
   if (kept.length === 0) return 0;
   // The nested dimensions carry the constant: the rest contribute their rank beyond it.
-  const all = absorbedDof(factors);
+  const all = dofAll ?? absorbedDof(factors);
   const nested = absorbedDof(factors.filter((f) => !kept.includes(f)));
   return all - nested;
 }

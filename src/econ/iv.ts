@@ -4,7 +4,7 @@
 // the first stages. Weak-identification diagnostics live in iv-diagnostics.ts.
 import { crossprod, crossprodVec, cholesky, choleskySolve, choleskyInverse, rankCheck, type Columns } from './linalg.js';
 import { demean, absorbedDof, nonNestedDof, type Factor, type DemeanInfo } from './fe.js';
-import { prepareSample, take, constantFactor, augmentWithConstant } from './fe-ols.js';
+import { prepareSample, take, constantFactor, augmentWithConstant, rawScale } from './fe-ols.js';
 import { computeVcov, type VcovRequest, type VcovResult } from './vcov.js';
 import { dataError } from '../errors.js';
 
@@ -76,11 +76,11 @@ export interface IvResult {
 const now = () => performance.now();
 
 /** Name absorbed or collinear columns of a design, as an error. */
-export function checkRank(cols: Columns, names: string[], what: string, feNames: string[]): void {
+export function checkRank(cols: Columns, raw: Columns, names: string[], what: string, feNames: string[]): void {
   const k = cols.length;
   if (k === 0) return;
   const A = crossprod(cols);
-  const rc = rankCheck(A, k, 1e-9);
+  const rc = rankCheck(A, k, 1e-9, rawScale(raw, A));
   const msgs: string[] = [];
   if (rc.zero.length) msgs.push(`${rc.zero.map((j) => names[j]).join(', ')} ${rc.zero.length > 1 ? 'do' : 'does'} not vary within the fixed effects (${feNames.join(' + ') || 'constant'})`);
   if (rc.collinear.length) msgs.push(`${rc.collinear.map((j) => names[j]).join(', ')} ${rc.collinear.length > 1 ? 'are' : 'is'} collinear with the other ${what}`);
@@ -121,8 +121,9 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   t0 = now();
 
   const Z = [...instruments, ...exog];
-  checkRank(Z, [...input.instrumentNames, ...input.exogNames], 'instruments', input.feNames);
-  checkRank([...endog, ...exog], [...input.endogNames, ...input.exogNames], 'regressors', input.feNames);
+  const rawEndog = raw.slice(1, 1 + K1), rawExog = raw.slice(1 + K1, 1 + K1 + input.exog.length), rawInstr = raw.slice(1 + K1 + input.exog.length);
+  checkRank(Z, [...rawInstr, ...rawExog], [...input.instrumentNames, ...input.exogNames], 'instruments', input.feNames);
+  checkRank([...endog, ...exog], [...rawEndog, ...rawExog], [...input.endogNames, ...input.exogNames], 'regressors', input.feNames);
   const L = Z.length;
   const Lz = cholesky(crossprod(Z), L);
   if (!Lz) throw dataError('the instruments are collinear (singular design)');
@@ -161,7 +162,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
 
   const dofFE = absorbedDof(factors);
   const clusters = sample.clusters;
-  const nnd = clusters.length > 0 ? nonNestedDof(factors, clusters) : dofFE - 1;
+  const nnd = clusters.length > 0 ? nonNestedDof(factors, clusters, dofFE) : dofFE - 1;
   const { W, breadW } = augmentWithConstant(Xhat, xMeans, bread, N);
   const vcov = computeVcov(opts.vcov, { X: W, bread: breadW, resid, nSlopes: K, dofFE, clusters, nonNestedDof: nnd });
   if (t) t.variance = (t.variance ?? 0) + now() - t0;

@@ -123,7 +123,7 @@ export function rankCheck(
   for (let j = 0; j < k; j++) {
     const d = A[j * k + j];
     const ref = scale ? scale[j] : d;
-    if (!(d > 1e-12 * ref) || !(d > 0)) { zero.push(j); continue; }
+    if (!(d > 1e-10 * ref) || !(d > 0)) { zero.push(j); continue; }
     const trial = [...kept, j];
     const m = trial.length;
     const sub = new Float64Array(m * m);
@@ -249,4 +249,29 @@ export function quadInv(M: Float64Array, k: number, b: ArrayLike<number>): numbe
   let s = 0;
   for (let i = 0; i < k; i++) s += b[i] * x[i];
   return s;
+}
+
+/**
+ * X'X of a column list in one sweep over row blocks (cache-friendly for long columns:
+ * each block of all columns stays in cache while its k(k+1)/2 products are formed).
+ * Same result as crossprod up to summation order.
+ */
+export function crossprodBlocked(X: Columns, block = 2048): Float64Array {
+  const k = X.length;
+  const out = new Float64Array(k * k);
+  const n = X[0]?.length ?? 0;
+  for (let s = 0; s < n; s += block) {
+    const e = Math.min(n, s + block);
+    for (let a = 0; a < k; a++) {
+      const xa = X[a];
+      for (let b = a; b < k; b++) {
+        const xb = X[b];
+        let acc = 0;
+        for (let i = s; i < e; i++) acc += xa[i] * xb[i];
+        out[a * k + b] += acc;
+      }
+    }
+  }
+  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) out[a * k + b] = out[b * k + a];
+  return out;
 }

@@ -115,20 +115,24 @@ export function clusterBootstrapAB(d: BootData, o: BootOptions): BootResult {
   const draws = d.stages.map(() => new Float64Array(o.reps));
   const w = new Float64Array(G);
   let failed = 0, ok = 0;
+  // a: M on [T, C]; b: Y on [T, M, C] (b is the M coefficient, index 1)
+  const ctl = range(1, 1 + kc);
+  const eqs = d.stages.map((_, s) => {
+    const m = 1 + kc + 2 * s;
+    return { a: { xs: [0, ...ctl], y: m }, b: { xs: [0, m, ...ctl], y: m + 1 } };
+  });
+  const pick = new Int32Array(G);
+  const ab = new Float64Array(d.stages.length);
   for (let r = 0; r < o.reps; r++) {
-    const pick = new Int32Array(G);
     w.fill(0);
     for (let j = 0; j < G; j++) { pick[j] = rng.int(G); w[pick[j]]++; }
     const ZZ = crossOfDraw(pick, w);
     let good = true;
-    const ab: number[] = [];
-    for (let s = 0; s < d.stages.length; s++) {
-      const m = 1 + kc + 2 * s, y = m + 1;
-      // a: M on [T, C]; b: Y on [T, M, C] (b is the M coefficient, index 1)
-      const a = solve(ZZ, nc, [0, ...range(1, 1 + kc)], m)?.[0];
-      const b = solve(ZZ, nc, [0, m, ...range(1, 1 + kc)], y)?.[1];
-      if (a === undefined || b === undefined || !Number.isFinite(a * b)) { good = false; break; }
-      ab.push(a * b);
+    for (let s = 0; s < eqs.length && good; s++) {
+      const a = solve(ZZ, nc, eqs[s].a.xs, eqs[s].a.y)?.[0];
+      const b = solve(ZZ, nc, eqs[s].b.xs, eqs[s].b.y)?.[1];
+      if (a === undefined || b === undefined || !Number.isFinite(a * b)) good = false;
+      else ab[s] = a * b;
     }
     if (!good) { failed++; continue; }
     for (let s = 0; s < ab.length; s++) draws[s][ok] = ab[s];
@@ -198,28 +202,35 @@ function fastCross(d: BootData, cols: Float64Array[]): CrossOfDraw | null {
       for (let a = 0; a < k; a++) S[cell * k + a] += X[a][i];
     }
   }
+  // buffers reused across draws: the loop allocates nothing
+  const A = new Float64Array(k * k);
+  const m = new Float64Array(k);
+  const active = new Int32Array(G);
   return (_pick, w) => {
-    const A = new Float64Array(k * k);
-    for (let c = 0; c < G; c++) {
-      const wc = w[c];
-      if (!wc) continue;
-      const off = c * k * k;
-      for (let a = 0; a < k; a++) for (let b = a; b < k; b++) A[a * k + b] += wc * P[off + a * k + b];
+    A.fill(0);
+    let na = 0;
+    for (let c = 0; c < G; c++) if (w[c] !== 0) active[na++] = c;
+    for (let j = 0; j < na; j++) {
+      const c = active[j], wc = w[c], off = c * k * k;
+      for (let a = 0; a < k; a++) {
+        const row = a * k;
+        for (let b = a; b < k; b++) A[row + b] += wc * P[off + row + b];
+      }
     }
-    const m = new Float64Array(k);
     for (let v = 0; v < nV; v++) {
       let N = 0;
       m.fill(0);
-      for (let c = 0; c < G; c++) {
-        const wc = w[c];
-        if (!wc) continue;
-        const cell = c * nV + v;
+      for (let j = 0; j < na; j++) {
+        const c = active[j], wc = w[c], cell = c * nV + v, off = cell * k;
         N += wc * cnt[cell];
-        for (let a = 0; a < k; a++) m[a] += wc * S[cell * k + a];
+        for (let a = 0; a < k; a++) m[a] += wc * S[off + a];
       }
-      if (!N) continue;
+      if (N === 0) continue;
       // subtract N m m' with m the mean: (sum)(sum)'/N
-      for (let a = 0; a < k; a++) for (let b = a; b < k; b++) A[a * k + b] -= (m[a] * m[b]) / N;
+      for (let a = 0; a < k; a++) {
+        const ma = m[a] / N, row = a * k;
+        for (let b = a; b < k; b++) A[row + b] -= ma * m[b];
+      }
     }
     for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) A[a * k + b] = A[b * k + a];
     return A;

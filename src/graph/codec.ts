@@ -81,7 +81,7 @@ function decodeMatrix(bytes: Uint8Array): IdMatrix {
 /** CSV/JSON text written by `flow run --out` for one output. */
 export async function exportText(type: PortType, value: any): Promise<{ ext: string; text: string }> {
   switch (type) {
-    case 'table': return { ext: 'csv', text: value.toCSV() };
+    case 'table': return { ext: 'csv', text: value.toCSV().replace(/\n?$/, '\n') };
     case 'matrix': {
       const m = value as IdMatrix;
       const rows = [['id', ...m.ids].map(csvCell).join(',')];

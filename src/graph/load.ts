@@ -7,8 +7,16 @@ import { pathToFileURL } from 'node:url';
 import { FlowError } from '../errors.js';
 import type { NodeDef } from './node.js';
 import { sha256 } from './hash.js';
+import { loadZod } from './paramerr.js';
 
-export interface NodeCatalog { get(type: string): NodeDef<any> | undefined; all(): NodeDef<any>[] }
+export interface NodeCatalog {
+  get(type: string): NodeDef<any> | undefined;
+  all(): NodeDef<any>[];
+  /** every type name, without loading definitions (for "did you mean") */
+  names?(): string[];
+  /** loads the definitions of these types, so that get() finds them (a lazy catalogue) */
+  prepare?(types: string[]): Promise<void>;
+}
 
 export interface Decl {
   id: string;
@@ -33,6 +41,8 @@ export interface Loaded {
   catalog: NodeCatalog;
   /** node type -> sha256 of the plugin module that defined it */
   pluginCode: Map<string, string>;
+  /** node type -> absolute path of the plugin module that defined it */
+  pluginFiles: Map<string, string>;
 }
 
 /** A workflow that failed validation: every problem found, each naming file and field. */
@@ -81,12 +91,13 @@ export function closest(name: string, known: string[], max = 3): string[] {
     const m = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
     for (let j = 1; j <= b.length; j++) m[0][j] = j;
     for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++)
-      m[i][j] = Math.min(m[i - 1][j] + 1, m[i][j - 1] + 1, m[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      m[i][j] = Math.min(m[i - 1][j] + 1, m[i][j - 1] + 1, m[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+        i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? m[i - 2][j - 2] + 1 : Infinity); // transposition
     return m[a.length][b.length];
   };
-  const lim = Math.max(2, Math.floor(name.length / 3));
+  const lim = Math.max(1, Math.floor(name.length / 3));
   return known.map((k) => [k, d(name.toLowerCase(), k.toLowerCase())] as const)
-    .filter(([k, x]) => x <= lim || k.includes(name) || name.includes(k))
+    .filter(([k, x]) => (x <= lim && x < name.length) || (name.length > 2 && (k.includes(name) || name.includes(k))))
     .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).slice(0, max).map(([k]) => k);
 }
 
@@ -152,6 +163,7 @@ export async function loadWorkflow(file: string, base: NodeCatalog): Promise<Loa
   const abs = resolve(file);
   const root = projectRoot(abs);
   const errs: FlowError[] = [];
+  await loadZod();
   const chain: RawFile[] = [];
   if (!inside(root, abs)) throw new WorkflowInvalid([verr(abs, undefined, `the workflow is outside the project ${root}`)]);
   let cur: RawFile | undefined = readJson(abs, undefined, undefined, errs);
@@ -187,16 +199,18 @@ export async function loadWorkflow(file: string, base: NodeCatalog): Promise<Loa
   }
   for (const k of Object.keys(matrix)) if (!(k in params)) errs.push(verr(matrixFile, `matrix.${k}`, `not a param${didYouMean(k, Object.keys(params))}; declare it in "params" with its default value`));
 
+  await base.prepare?.([...new Set([...nodes.values()].map((n) => n.uses).filter((t) => typeof t === 'string'))]);
   const catalog = await loadPlugins(plugins, root, base, errs);
   if (errs.length) throw new WorkflowInvalid(errs);
-  return { file: abs, root, chain: chain.map((c) => c.file), params, paramFile, matrix, matrixFile, nodes, catalog: catalog.catalog, pluginCode: catalog.code };
+  return { file: abs, root, chain: chain.map((c) => c.file), params, paramFile, matrix, matrixFile, nodes, catalog: catalog.catalog, pluginCode: catalog.code, pluginFiles: catalog.files };
 }
 
-const looksLikeNode = (x: any): x is NodeDef<any> => isObj(x) && typeof x.type === 'string' && typeof x.run === 'function' && typeof x.version === 'number';
+export const looksLikeNode = (x: any): x is NodeDef<any> => isObj(x) && typeof x.type === 'string' && typeof x.run === 'function' && typeof x.version === 'number';
 
 async function loadPlugins(list: { path: string; file: string }[], root: string, base: NodeCatalog, errs: FlowError[]) {
   const extra = new Map<string, NodeDef<any>>();
   const code = new Map<string, string>();
+  const files = new Map<string, string>();
   const seen = new Set<string>();
   for (const { path, file } of list) {
     const abs = resolve(dirname(file), path);
@@ -212,14 +226,16 @@ async function loadPlugins(list: { path: string; file: string }[], root: string,
     const defs = [mod.default, ...Object.entries(mod).filter(([k]) => k !== 'default').map(([, v]) => v)].flat().filter(looksLikeNode);
     if (!defs.length) errs.push(verr(file, 'plugins', `${path} exports no node definitions (objects with type, version, params, inputs, outputs, run)`));
     for (const d of defs) {
-      if (base.get(d.type) || (extra.has(d.type) && extra.get(d.type) !== d)) { errs.push(verr(file, 'plugins', `${path} defines node type "${d.type}", which already exists; rename it`)); continue; }
+      if ((base.names ? base.names().includes(d.type) : base.get(d.type)) || (extra.has(d.type) && extra.get(d.type) !== d)) { errs.push(verr(file, 'plugins', `${path} defines node type "${d.type}", which already exists; rename it`)); continue; }
       extra.set(d.type, d);
       code.set(d.type, sha256(text));
+      files.set(d.type, abs);
     }
   }
   const catalog: NodeCatalog = extra.size === 0 ? base : {
     get: (t) => extra.get(t) ?? base.get(t),
     all: () => [...base.all(), ...extra.values()].sort((a, b) => a.type.localeCompare(b.type)),
+    names: () => [...(base.names ? base.names() : base.all().map((d) => d.type)), ...extra.keys()],
   };
-  return { catalog, code };
+  return { catalog, code, files };
 }

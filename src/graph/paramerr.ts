@@ -1,15 +1,19 @@
 // Turns zod issues into messages a user can act on: "expected a number in (0, 1), got -0.1".
 // The expectation is read from the JSON Schema of the param at the issue's path, so the
 // message says the whole constraint, not only the bound that failed.
-import { z } from 'zod';
+// zod is loaded on demand (loadZod, awaited when a workflow is validated): a warm run
+// from a cached plan never needs it.
+import type { z } from 'zod';
 import { canonical } from './hash.js';
 
 const schemas = new WeakMap<object, any>();
+let toJSONSchema: typeof z.toJSONSchema | undefined;
+export async function loadZod(): Promise<void> { toJSONSchema ??= (await import('zod')).z.toJSONSchema; }
 
 function jsonSchema(s: z.ZodType): any {
   let js = schemas.get(s);
   if (!js) {
-    try { js = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }); } catch { js = {}; }
+    try { js = toJSONSchema!(s, { io: 'input', unrepresentable: 'any' }); } catch { js = {}; }
     schemas.set(s, js);
   }
   return js;

@@ -5,13 +5,27 @@
 import { dirname, relative, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { FlowError } from '../errors.js';
-import type { NodeDef } from './node.js';
+import type { NodeDef, InputSpec, OutputSpec } from './node.js';
 import type { PortType } from './ports.js';
 import { canonical } from './hash.js';
 import { type Loaded, type Decl, WorkflowInvalid, verr, didYouMean, inside } from './load.js';
 import { paramIssues, unknownKeys } from './paramerr.js';
 
 export interface InputRef { node: string; port: string; type: PortType; branch?: Record<string, unknown> }
+
+/** What the engine needs of a node type to plan and key it (serializable: plans are cached). */
+export interface NodeInfo {
+  version: number;
+  provenance?: boolean;
+  inputs: Record<string, InputSpec>;
+  outputs: Record<string, OutputSpec>;
+}
+
+export const nodeInfo = (d: NodeDef<any>): NodeInfo => ({
+  version: d.version, ...(d.provenance ? { provenance: true } : {}),
+  inputs: Object.fromEntries(Object.entries(d.inputs).map(([k, v]) => [k, { type: v.type, ...(v.many ? { many: true } : {}), ...(v.optional ? { optional: true } : {}) }])),
+  outputs: Object.fromEntries(Object.entries(d.outputs).map(([k, v]) => [k, { type: v.type }])),
+});
 
 export interface PlanNode {
   /** instance id: the declared id, plus [param=value,...] for matrix copies */
@@ -20,7 +34,7 @@ export interface PlanNode {
   /** the matrix params this node depends on, and their values in this copy */
   branch: Record<string, unknown>;
   type: string;
-  def: NodeDef<any>;
+  def: NodeInfo;
   params: unknown;
   /** declaring workflow file (absolute) */
   file: string;
@@ -33,7 +47,6 @@ export interface PlanNode {
 }
 
 export interface Plan {
-  loaded: Loaded;
   file: string;
   /** workflow path relative to the project root: names its run state */
   rel: string;
@@ -46,6 +59,12 @@ export interface Plan {
   dependents: Map<string, string[]>;
   /** every file the run depends on: workflow chain, plugins, data (for watch) */
   watch: string[];
+  /** workflow files of the extends chain and plugin modules: what the validated plan depends on */
+  sources: string[];
+  /** node type -> plugin module (absolute) */
+  plugins: Record<string, string>;
+  /** the full node definition (with run), loaded only for nodes that must run */
+  resolve(type: string): Promise<NodeDef<any>>;
 }
 
 const REF_RE = /^([A-Za-z_][A-Za-z0-9_-]*)(?:\.([A-Za-z_][A-Za-z0-9_-]*))?(\[\*\])?$/;
@@ -92,7 +111,7 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
   const defs = new Map<string, NodeDef<any>>();
   const wires = new Map<string, Wire[]>();
   const direct = new Map<string, Set<string>>();
-  const known = catalog.all().map((d) => d.type);
+  const known = catalog.names ? catalog.names() : catalog.all().map((d) => d.type);
   for (const d of decls.values()) {
     const f = `nodes.${d.id}`;
     const def = catalog.get(d.uses);
@@ -177,15 +196,12 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
   }
   if (errs.length) throw new WorkflowInvalid(errs);
 
-  const dependents = new Map<string, string[]>();
-  for (const n of nodes.values()) dependents.set(n.id, []);
-  for (const n of nodes.values()) for (const refs of Object.values(n.inputs)) for (const r of refs) {
-    const ds = dependents.get(r.node)!;
-    if (!ds.includes(n.id)) ds.push(n.id);
-  }
+  const dependents = dependentsOf(nodes);
   return {
-    loaded, file: loaded.file, rel: relative(loaded.root, loaded.file), root: loaded.root, params, matrix,
-    nodes, order: [...nodes.keys()], dependents, watch: [...watch],
+    file: loaded.file, rel: relative(loaded.root, loaded.file), root: loaded.root, params, matrix,
+    nodes, order: [...nodes.keys()], dependents, watch: [...watch, ...loaded.pluginFiles.values()],
+    sources: [...loaded.chain, ...new Set(loaded.pluginFiles.values())], plugins: Object.fromEntries(loaded.pluginFiles),
+    resolve: async (t) => catalog.get(t)!,
   };
 }
 
@@ -230,9 +246,16 @@ function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, bra
     }
   }
   return {
-    id: instanceId(d.id, branch), base: d.id, branch, type: d.uses, def, params: r.data, file: d.file,
+    id: instanceId(d.id, branch), base: d.id, branch, type: d.uses, def: nodeInfo(def), params: r.data, file: d.file,
     inputs, gathers, files, code: loaded.pluginCode.get(d.uses),
   };
+}
+
+export function dependentsOf(nodes: Map<string, PlanNode>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const n of nodes.values()) out.set(n.id, []);
+  for (const n of nodes.values()) for (const up of new Set(Object.values(n.inputs).flat().map((r) => r.node))) out.get(up)!.push(n.id);
+  return out;
 }
 
 function* product(keys: string[], matrix: Record<string, unknown[]>, i = 0, acc: Record<string, unknown> = {}): Generator<Record<string, unknown>> {

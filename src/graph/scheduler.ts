@@ -3,7 +3,11 @@
 // from its inputs' artifact hashes, so a node whose inputs re-ran with identical bytes
 // is a hit (early cut-off). Hits never deserialize anything; artifacts are decoded only
 // when a node that runs needs them.
-import { Observable, Subject, mergeMap, defer } from 'rxjs';
+// deep imports: the rxjs index loads every operator (about 3x the start-up cost)
+import { Observable } from 'rxjs/internal/Observable';
+import { Subject } from 'rxjs/internal/Subject';
+import { mergeMap } from 'rxjs/internal/operators/mergeMap';
+import { defer } from 'rxjs/internal/observable/defer';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FlowError } from '../errors.js';
@@ -152,7 +156,9 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           sources[port] = refs.map((r) => ({ node: r.node, port: r.port, ...(r.branch ? { branch: r.branch } : {}) }));
         }
         const base = dirname(n.file);
-        const result = await n.def.run({
+        const def = await plan.resolve(n.type);
+        if (!def) throw new FlowError('run', `node type ${n.type} is no longer in the catalogue; rebuild (npm run build)`);
+        const result = await def.run({
           params: n.params, inputs, nodeId: n.id, provenance: prov, sources,
           resolvePath: (p: string) => {
             const abs = resolve(base, p);

@@ -91,34 +91,64 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
   for (let i = buf.indexOf(LF, dataStart); i >= 0; i = buf.indexOf(LF, i + 1)) rowCap++;
 
   const parseWith = (isText: boolean[]): CsvData => {
-    let cap = rowCap;
     const ncol = names.length;
-    const num: (Float64Array | null)[] = isText.map((t) => (t ? null : new Float64Array(cap)));
-    const txt: ((string | null)[] | null)[] = isText.map((t) => (t ? [] : null));
-    pos = dataStart;
+    let cap = rowCap;
+    const num: Float64Array[] = isText.map((t) => (t ? EMPTY : new Float64Array(cap)));
+    const txt: (string | null)[][] = isText.map(() => []);
+    const textFlags = Uint8Array.from(isText.map((t) => (t ? 1 : 0)));
     let r = 0;
-    while (pos < n) {
-      if (buf[pos] === LF || buf[pos] === CR) { skipLineEnd(); continue; } // blank line
-      const rowNo = r + 2; // 1-based, after the header
-      if (r >= cap) { // only for files whose lines end in a lone CR
+    pos = dataStart;
+    for (;;) {
+      const st = scanRows(buf, pos, n, delim, ncol, textFlags, num, r, cap);
+      pos = st.pos;
+      r = st.row;
+      if (st.status === DONE) break;
+      const rowNo = r + 2; // 1-based line of the data row, after the header
+      const c = st.col;
+      if (st.status === FULL) { // only for files whose lines end in a lone CR
         cap *= 2;
-        for (let c = 0; c < ncol; c++) { const o = num[c]; if (o) { const g = new Float64Array(cap); g.set(o); num[c] = g; } }
+        for (let k = 0; k < ncol; k++) if (!isText[k]) { const g = new Float64Array(cap); g.set(num[k]); num[k] = g; }
+        continue;
       }
-      for (let c = 0; c < ncol; c++) {
-        const col = num[c];
-        if (col !== null) {
-          const v = readNumber();
+      if (st.status === TEXT) { // a text cell, or a number the fast path declined: parse here and resume
+        if (isText[c]) {
+          const s = readText(rowNo);
+          txt[c].push(NA.has(s) ? null : s);
+        } else {
+          const v = slowNumber();
           if (v instanceof NotNumber) {
             if (types[names[c]] === 'number') throw dataError(MSG.nonNumeric(file, rowNo, names[c], v.text));
             throw new InferAsText(c);
           }
-          col[r] = v;
-        } else {
-          const s = readText(rowNo);
-          (txt[c] as (string | null)[]).push(NA.has(s) ? null : s);
+          num[c][r] = v;
         }
-        if (c < ncol - 1) {
-          if (buf[pos] !== delim) throw dataError(MSG.ragged(file, rowNo, c + 1, ncol));
+        // continue the row after this field
+        const after = finishRow(c, rowNo);
+        if (after) r++;
+        continue;
+      }
+      if (st.status === RAGGED) throw dataError(MSG.ragged(file, rowNo, st.col, ncol));
+    }
+    const columns: CsvData['columns'] = {};
+    names.forEach((nm, c) => { columns[nm] = isText[c] ? txt[c] : num[c].subarray(0, r); });
+    return { names, columns, nRows: r };
+
+    /** After field c of the current row was parsed by hand: parse the rest of the row; true when the row is complete. */
+    function finishRow(c: number, rowNo: number): boolean {
+      for (let k = c; k < ncol; k++) {
+        if (k > c) {
+          if (isText[k]) { const s = readText(rowNo); txt[k].push(NA.has(s) ? null : s); }
+          else {
+            const v = slowNumber();
+            if (v instanceof NotNumber) {
+              if (types[names[k]] === 'number') throw dataError(MSG.nonNumeric(file, rowNo, names[k], v.text));
+              throw new InferAsText(k);
+            }
+            num[k][r] = v;
+          }
+        }
+        if (k < ncol - 1) {
+          if (buf[pos] !== delim) throw dataError(MSG.ragged(file, rowNo, k + 1, ncol));
           pos++;
         }
       }
@@ -128,54 +158,13 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
         throw dataError(MSG.ragged(file, rowNo, extra, ncol));
       }
       skipLineEnd();
-      r++;
+      return true;
     }
-    const columns: CsvData['columns'] = {};
-    names.forEach((nm, c) => { columns[nm] = num[c] ? (num[c] as Float64Array).subarray(0, r) : (txt[c] as (string | null)[]); });
-    return { names, columns, nRows: r };
   };
 
-  /** Inline number parse at pos; NaN for NA-like cells; NotNumber for anything else. */
-  function readNumber(): number | NotNumber {
+  function slowNumber(): number | NotNumber {
+    if (buf[pos] === QUOTE) return textToNumber(readText(0).trim());
     const start = pos;
-    let c = buf[pos];
-    if (c === QUOTE) {
-      const s = readText(0).trim();
-      return textToNumber(s);
-    }
-    let neg = false;
-    if (c === 45 /* - */) { neg = true; pos++; } else if (c === 43 /* + */) pos++;
-    let mant = 0, nd = 0, exp10 = 0, any = false;
-    c = buf[pos];
-    while (c >= 48 && c <= 57) {
-      if (nd > 0 || c !== 48) { mant = mant * 10 + (c - 48); nd++; }
-      any = true; pos++; c = buf[pos];
-    }
-    if (c === 46 /* . */) {
-      pos++; c = buf[pos];
-      while (c >= 48 && c <= 57) {
-        if (nd > 0 || c !== 48) { mant = mant * 10 + (c - 48); nd++; }
-        exp10--; any = true; pos++; c = buf[pos];
-      }
-    }
-    if (any && (c === 101 || c === 69) /* e E */) {
-      pos++;
-      let eneg = false, e = 0, eany = false;
-      c = buf[pos];
-      if (c === 45) { eneg = true; pos++; } else if (c === 43) pos++;
-      c = buf[pos];
-      while (c >= 48 && c <= 57) { e = e * 10 + (c - 48); eany = true; pos++; c = buf[pos]; }
-      if (!eany) return slow(start);
-      exp10 += eneg ? -e : e;
-    }
-    if (!(pos >= n || c === delim || c === LF || c === CR) || !any) return slow(start);
-    if (nd > 15 || exp10 > 22 || exp10 < -22) return slow(start);
-    const v = exp10 >= 0 ? mant * POW10[exp10] : mant / POW10[-exp10];
-    return neg ? -v : v;
-  }
-
-  function slow(start: number): number | NotNumber {
-    pos = start;
     while (pos < n) { const c = buf[pos]; if (c === delim || c === LF || c === CR) break; pos++; }
     return textToNumber(dec.decode(buf.subarray(start, pos)).trim());
   }
@@ -192,6 +181,73 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
 }
 
 class InferAsText { constructor(readonly col: number) {} }
+
+const EMPTY = new Float64Array(0);
+const DONE = 0, TEXT = 1, RAGGED = 2, FULL = 3;
+interface ScanState { status: number; pos: number; row: number; col: number }
+
+/**
+ * The hot loop: whole rows of plain numeric fields, parsed inline. Stops (status TEXT)
+ * at the first field it does not handle itself (a text column, a quoted or unusual
+ * number, NA), leaving `pos` at that field's start and `row`, `col` on it; the caller
+ * parses the rest of that row and calls again.
+ */
+function scanRows(buf: Uint8Array, pos: number, n: number, delim: number, ncol: number, text: Uint8Array, num: Float64Array[], row: number, cap: number): ScanState {
+  while (pos < n) {
+    let c = buf[pos];
+    if (c === LF || c === CR) { pos++; continue; } // line end or blank line
+    if (row >= cap) return { status: FULL, pos, row, col: 0 };
+    const rowStart = pos;
+    for (let col = 0; col < ncol; col++) {
+      if (text[col] === 1) return { status: TEXT, ...restart(rowStart, col) };
+      const fieldStart = pos;
+      c = buf[pos];
+      let neg = false;
+      if (c === 45) { neg = true; c = buf[++pos]; } else if (c === 43) c = buf[++pos];
+      let mant = 0, nd = 0, exp10 = 0, any = false;
+      while (c >= 48 && c <= 57) {
+        if (nd > 0 || c !== 48) { mant = mant * 10 + (c - 48); nd++; }
+        any = true; c = buf[++pos];
+      }
+      if (c === 46) {
+        c = buf[++pos];
+        while (c >= 48 && c <= 57) {
+          if (nd > 0 || c !== 48) { mant = mant * 10 + (c - 48); nd++; }
+          exp10--; any = true; c = buf[++pos];
+        }
+      }
+      if (any && (c === 101 || c === 69)) {
+        c = buf[++pos];
+        let eneg = false, e = 0, eany = false;
+        if (c === 45) { eneg = true; c = buf[++pos]; } else if (c === 43) c = buf[++pos];
+        while (c >= 48 && c <= 57) { e = e * 10 + (c - 48); eany = true; c = buf[++pos]; }
+        if (!eany) any = false;
+        exp10 += eneg ? -e : e;
+      }
+      const endOk = pos >= n || c === delim || c === LF || c === CR;
+      if (!any || !endOk || nd > 15 || exp10 > 22 || exp10 < -22) {
+        return { status: TEXT, ...restart(rowStart, col, fieldStart) };
+      }
+      const v = exp10 >= 0 ? mant * POW10[exp10] : mant / POW10[-exp10];
+      num[col][row] = neg ? -v : v;
+      if (col < ncol - 1) {
+        if (c !== delim) return { status: RAGGED, pos, row, col: col + 1 };
+        pos++;
+      } else if (!(pos >= n || c === LF || c === CR)) {
+        return { status: RAGGED, pos, row, col: ncol + 1 };
+      }
+    }
+    row++;
+    // consume the line end
+    if (buf[pos] === CR) pos++;
+    if (buf[pos] === LF) pos++;
+  }
+  return { status: DONE, pos, row, col: 0 };
+
+  function restart(_rowStart: number, col: number, fieldStart = pos) {
+    return { pos: fieldStart, row, col };
+  }
+}
 
 function textToNumber(s: string): number | NotNumber {
   if (NA.has(s)) return NaN;

@@ -17,6 +17,8 @@ import { pcaIndex } from './pca-index.js';
 import { pim } from './pim.js';
 import { solowTfp } from './solow-tfp.js';
 import { structureIndices } from './structure-indices.js';
+import { loadYearbookNode } from './load-yearbook.js';
+import { synthYrd26Node } from './synth-yrd26.js';
 // mechanism, heterogeneity and output (issue 6)
 import { mediationNode } from './mediation.js';
 import { subgroupNode } from './subgroup.js';
@@ -24,12 +26,20 @@ import { tableNode } from './table.js';
 import { reportNode } from './report.js';
 import { specCurveNode } from './spec-curve.js';
 
+// spatial weights and models (issue 4)
+import { wMatrixNode } from './w-matrix.js';
+import { loadMatrixNode } from './load-matrix.js';
+import { sarNode } from './sar.js';
+import { sdmNode } from './sdm.js';
+
 const nodes = [
   // each helper adds its node definitions here
   feNode, ivNode, loadCsv,
   ictConcordance, allocateShare, deflate, pim, structureIndices, derive, cleanPanel,
   pcaIndex, locationQuotient, solowTfp, describe, filter,
+  loadYearbookNode, synthYrd26Node,
   mediationNode, subgroupNode, tableNode, reportNode, specCurveNode,
+  wMatrixNode, loadMatrixNode, sarNode, sdmNode,
 ] as const;
 
 for (const def of nodes) registerNode(def);

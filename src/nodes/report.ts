@@ -5,14 +5,15 @@ import { defineNode } from '../graph/node.js';
 import type { Report } from '../graph/ports.js';
 import { isPart, type Part } from '../report/grid.js';
 import { composeReport } from '../report/compose.js';
-import { renderDot, toDot } from '../report/dag.js';
+import { renderDot, toDot, dagNodes, dagSvg as dagSvg_ } from '../report/dag.js';
 
 export const reportParams = z.object({
   title: z.string().default('Report'),
   name: z.string().regex(/^[A-Za-z0-9._-]+$/).default('report').describe('file stem of the HTML file'),
   term: z.string().optional().describe('coefficient of the coefficient plot (default: first non-constant term)'),
   labels: z.record(z.string(), z.string()).default({}),
-  dag: z.boolean().default(true).describe('draw the workflow DAG (Graphviz via WebAssembly)'),
+  dag: z.union([z.boolean(), z.enum(['layered', 'graphviz'])]).default('layered')
+    .describe('draw the workflow DAG: "layered" (built-in, ~1 ms), "graphviz" (nicer, @viz-js/viz WebAssembly, ~0.1-0.5 s), false to omit'),
 });
 
 export const reportNode = defineNode({
@@ -26,7 +27,12 @@ export const reportNode = defineNode({
   async run({ params, inputs, provenance, nodeId }) {
     const reports: Report[] = Array.isArray(inputs.parts) ? inputs.parts : [inputs.parts];
     const parts: Part[] = reports.flatMap((r) => (r?.parts ?? []).filter(isPart));
-    const dagSvg = params.dag && provenance ? await renderDot(toDot(provenance.nodes, { id: nodeId, type: 'report', from: parts.map((p) => p.node) })) : undefined;
+    const self = { id: nodeId, type: 'report', from: parts.map((p) => p.node) };
+    const dagSvg = !params.dag || !provenance
+      ? undefined
+      : params.dag === 'graphviz'
+        ? await renderDot(toDot(provenance.nodes, self))
+        : dagSvg_(dagNodes(provenance.nodes, self));
     const html = composeReport(parts, { title: params.title, term: params.term, labels: params.labels, dagSvg, provenance });
     const report: Report = { title: params.title, files: { [`${params.name}.html`]: html }, parts };
     return { report };

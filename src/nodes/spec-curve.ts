@@ -7,7 +7,7 @@ import type { ModelJson, Report } from '../graph/ports.js';
 import { FlowError } from '../errors.js';
 import { isModel } from '../report/columns.js';
 import { coefsOf, labelOf } from '../report/model-table.js';
-import { fmtInt, fmtNum, starsFor } from '../report/format.js';
+import { fmtInt, fmtNum, fmtP, starsFor } from '../report/format.js';
 import type { Grid, PlotPart, TablePart } from '../report/grid.js';
 import { renderGrid, FORMATS } from '../report/render.js';
 import { forestPlot } from '../report/svg-plot.js';
@@ -76,7 +76,7 @@ export function specGrid(rows: SpecRow[], p: SpecCurveParams, name: string): Gri
     rows: rows.map((r) => ({
       kind: 'stat' as const,
       label: r.branch,
-      cells: [f(r.estimate) + starsFor(r.p_value, p.stars), f(r.std_error), r.conf_low == null ? '' : `[${f(r.conf_low)}, ${f(r.conf_high)}]`, f(r.p_value), fmtInt(r.nobs)],
+      cells: [f(r.estimate) + starsFor(r.p_value, p.stars), f(r.std_error), r.conf_low == null ? '' : `[${f(r.conf_low)}, ${f(r.conf_high)}]`, fmtP(r.p_value, p.digits), fmtInt(r.nobs)],
     })),
     notes: [`Sorted by estimate. ${[...p.stars].sort((a, b) => a - b).map((t, i, a) => `${'*'.repeat(a.length - i)} p<${t}`).join(', ')}.`],
   };

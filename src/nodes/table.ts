@@ -26,6 +26,7 @@ export const tableParams = z.object({
   order: z.array(z.string()).optional().describe('terms first, in this order'),
   digits: z.number().int().min(0).max(8).default(3),
   columns: z.array(z.string()).optional().describe('column headers (default: depvar label and number)'),
+  columnOrder: z.array(z.number().int().min(1)).optional().describe('print order of the expanded columns, 1-based (e.g. [1,4,2,5,3,6] to interleave two subgroup outputs)'),
   numbered: z.boolean().default(true).describe('append (1), (2), ... to default headers'),
   r2: z.enum(['within', 'overall']).default('within').describe('which R2 of FE models to print'),
   se: z.enum(['beside', 'below']).default('beside').describe('Markdown only: SE in the estimate cell or on the row below'),
@@ -63,7 +64,8 @@ export const tableNode = defineNode({
       kind: 'table',
       node: nodeId,
       grid,
-      models: cols.map((c, i) => ({ column: grid.columns[i], model: c.model })),
+      models: (params.columnOrder ? params.columnOrder.map((i) => cols[i - 1]).filter((c) => !!c) : cols)
+        .map((c, i) => ({ column: grid.columns[i], model: c.model })),
     };
     const report: Report = { title: params.title ?? name, files: renderGrid(grid, formats, params), parts: [part] };
     return { report };

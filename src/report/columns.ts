@@ -2,7 +2,7 @@
 import type { ModelJson } from '../graph/ports.js';
 import type { Column } from './model-table.js';
 import { depVar, labelOf } from './model-table.js';
-import { fmtNum, starsFor } from './format.js';
+import { fmtNum, fmtP, starsFor } from './format.js';
 
 export const isModel = (x: unknown): x is ModelJson =>
   !!x && typeof x === 'object' && !Array.isArray(x) && typeof (x as ModelJson).estimator === 'string';
@@ -33,8 +33,9 @@ function columnsOfArrayItem(m: unknown, all: unknown[], o: Opts): Column[] {
       | undefined;
     if (t && firstGroup === m) {
       const d = o.digits ?? 3;
+      cols[0].note = `Equality test: Wald test that the ${labelOf(t.term, o.labels)} coefficient is equal across groups, from the pooled model with ${labelOf(t.term, o.labels)} x group interactions (${t.form}${t.form === 'F' ? `(${t.df1}, ${t.df2})` : `(${t.df1})`}); differing stars across subgroups are not such a test.`;
       cols[0].extra = [
-        { label: `Equal ${labelOf(t.term, o.labels)} across groups: ${t.form} [p]`, text: `${fmtNum(t.statistic, d)} [${fmtNum(t.p_value, d)}]` },
+        { label: `Equal ${labelOf(t.term, o.labels)} across groups: ${t.form} [p]`, text: `${fmtNum(t.statistic, d)} [${fmtP(t.p_value, d)}]` },
       ];
     }
   }
@@ -62,10 +63,12 @@ function mediationColumns(m: ModelJson, o: Opts): Column[] {
       const col: Column = { model: e.model, header: `${labelOf(y ?? '', o.labels)} ${e.eq}` };
       if (role === 'b') {
         const ind = s.indirect;
+        const boot = m.bootstrap as { reps?: number; seed?: number; cluster?: string } | undefined;
+        col.note = `Stepwise verdict: the paper's procedure (eqs. 5-10). The modern evidence is the indirect effect a x b with its cluster bootstrap percentile CI${boot?.reps ? ` (${boot.reps} draws of whole ${boot.cluster ?? 'cluster'}s, seed ${boot.seed})` : ''}; stars on a x b from the Sobel test.`;
         const lvl = Math.round((ind.level ?? 0.95) * 100);
         col.extra = [
           { label: 'Indirect effect a x b', text: fmtNum(ind.estimate, d) + starsFor(ind.sobel_p, o.stars) },
-          { label: 'Sobel z [p]', text: `${fmtNum(ind.sobel_z, d)} [${fmtNum(ind.sobel_p, d)}]` },
+          { label: 'Sobel z [p]', text: `${fmtNum(ind.sobel_z, d)} [${fmtP(ind.sobel_p, d)}]` },
           {
             label: `Cluster bootstrap ${lvl}% CI`,
             text: ind.boot_ci_low == null ? '' : `[${fmtNum(ind.boot_ci_low, d)}, ${fmtNum(ind.boot_ci_high, d)}]`,

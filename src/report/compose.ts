@@ -54,21 +54,27 @@ export function coefPlotRows(tables: TablePart[], term?: string): { term: string
   return rows.length ? { term: t, rows } : null;
 }
 
-export function effectsPlotRows(tables: TablePart[], term?: string): PlotRow[] {
+/** Effects of `term` (default, or when no model has effects for it: the first effects term). */
+export function effectsPlotRows(tables: TablePart[], term?: string): { term: string; rows: PlotRow[] } | null {
+  const models = uniqueModels(tables);
+  const withEffects = models.map((m) => m.model.effects as Record<string, CoefRow[]> | undefined).filter((e) => !!e);
+  const has = (t: string) => withEffects.some((e) => (e!.direct ?? []).some((r) => r.term === t));
+  if (!term || !has(term)) term = withEffects.flatMap((e) => e!.direct ?? []).find((r) => !CONSTANT.test(r.term))?.term;
+  if (!term) return null;
   const rows: PlotRow[] = [];
-  for (const m of uniqueModels(tables)) {
+  for (const m of models) {
     const eff = m.model.effects as Record<string, CoefRow[]> | undefined;
     if (!eff) continue;
     for (const kind of ['direct', 'indirect', 'total']) {
       for (const r of eff[kind] ?? []) {
-        if (term && r.term !== term) continue;
+        if (r.term !== term) continue;
         if (r.estimate == null) continue;
         const [lo, hi] = ci(r);
-        rows.push({ label: `${m.label} \u00b7 ${r.term}`, est: r.estimate, lo, hi, series: kind });
+        rows.push({ label: `${m.label} \u00b7 ${kind}`, est: r.estimate, lo, hi, series: kind });
       }
     }
   }
-  return rows;
+  return rows.length ? { term, rows } : null;
 }
 
 /** the node and every ancestor, by walking the wired inputs */
@@ -95,13 +101,21 @@ function ancestors(nodes: ProvenanceNode[], id: string): ProvenanceNode[] {
 function provenanceSection(parts: Part[], prov: Provenance): string {
   const byId = new Map(prov.nodes.map((n) => [n.id, n]));
   const out = [`<p>Workflow: <code>${escapeHtml(prov.workflow)}</code></p>`];
-  for (const p of parts) {
-    const n = byId.get(p.node);
-    const name = p.kind === 'table' ? p.grid.name : p.name;
-    out.push(`<h3>${escapeHtml(name)}</h3>`);
-    if (!n) { out.push(`<p>node <code>${escapeHtml(p.node)}</code> (not in this run's provenance)</p>`); continue; }
+  // one entry per producing node (a spec-curve gives a table and a plot)
+  const names = new Map<string, string[]>();
+  for (const p of parts) names.set(p.node, [...(names.get(p.node) ?? []), p.kind === 'table' ? p.grid.name : `${p.name} (plot)`]);
+  for (const [id, what] of names) {
+    const n = byId.get(id);
+    out.push(`<h3>${escapeHtml([...new Set(what)].join(', '))}</h3>`);
+    if (!n) { out.push(`<p>node <code>${escapeHtml(id)}</code> (not in this run's provenance)</p>`); continue; }
     out.push(`<p>node <code>${escapeHtml(n.id)}</code> (${escapeHtml(n.type)} v${n.version}), cache key <code>${escapeHtml(n.key)}</code></p>`);
     out.push(`<details><summary>params</summary><pre>${escapeHtml(JSON.stringify(n.params, null, 2))}</pre></details>`);
+    const anc = ancestors(prov.nodes, n.id).filter((a) => a.id !== n.id);
+    if (anc.length) {
+      out.push('<details><summary>upstream nodes</summary><table class="prov"><thead><tr><th>node</th><th>type</th><th>cache key</th></tr></thead><tbody>');
+      for (const a of anc) out.push(`<tr><td><code>${escapeHtml(a.id)}</code></td><td>${escapeHtml(a.type)} v${a.version}</td><td><code>${escapeHtml(a.key.slice(0, 16))}</code></td></tr>`);
+      out.push('</tbody></table></details>');
+    }
     const files = new Map<string, string>();
     for (const a of ancestors(prov.nodes, n.id)) for (const f of a.files) files.set(f.path, f.sha256);
     if (files.size) {
@@ -132,13 +146,13 @@ export function composeReport(parts: Part[], o: ComposeOptions): string {
   }
   const coef = coefPlotRows(tables, o.term);
   const effects = effectsPlotRows(tables, o.term ?? coef?.term);
-  if (coef || effects.length || plots.length) body.push('<h2>Figures</h2>');
+  if (coef || effects || plots.length) body.push('<h2>Figures</h2>');
   if (coef) {
     const l = labelOf(coef.term, o.labels);
     body.push(`<div class="figure">${forestPlot(coef.rows, { title: `Coefficient of ${l} across models (95% CI)`, xLabel: l })}</div>`);
   }
-  if (effects.length) {
-    body.push(`<div class="figure">${forestPlot(effects, { title: 'Spatial effects: direct, indirect, total (95% CI)', xLabel: 'effect' })}</div>`);
+  if (effects) {
+    body.push(`<div class="figure">${forestPlot(effects.rows, { title: `Spatial effects of ${labelOf(effects.term, o.labels)}: direct, indirect, total (95% CI)`, xLabel: 'effect' })}</div>`);
   }
   for (const p of plots) if (p.kind === 'plot') body.push(`<div class="figure">${p.svg}</div>`);
   if (o.provenance) body.push('<h2>Provenance</h2>', provenanceSection(parts, o.provenance));

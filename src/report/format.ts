@@ -19,9 +19,17 @@ export function fmtNum(x: number | null | undefined, digits = 3): string {
   if (x == null || !Number.isFinite(x)) return '';
   let d = digits;
   while (d < digits + 2 && x !== 0 && Math.abs(x) < 0.5 * 10 ** -d) d++;
+  // too small even then: the plain zero at the asked digits
+  if (Math.abs(x) < 0.5 * 10 ** -d) d = digits;
   const s = x.toFixed(d);
   // "-0.000" says nothing a reader can use: print the zero unsigned
   return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+}
+
+/** p-values: always fixed decimals (0.000 reads as p < 0.0005). */
+export function fmtP(p: number | null | undefined, digits = 3): string {
+  if (p == null || !Number.isFinite(p)) return '';
+  return p.toFixed(digits);
 }
 
 /** Integers (N, clusters) without decimals, with no thousands separators (CSV-safe). */
@@ -46,9 +54,12 @@ export function htmlData(s: string): string {
 }
 
 export function escapeLatex(s: string): string {
-  return s.replace(/[\\{}$&#_%~^]/g, (c) => {
+  return s.replace(/[\\{}$&#_%~^<>]/g, (c) => {
     switch (c) {
       case '\\': return '\\textbackslash{}';
+      // text-mode < and > print as inverted marks in the default OT1 encoding
+      case '<': return '\\textless{}';
+      case '>': return '\\textgreater{}';
       case '~': return '\\textasciitilde{}';
       case '^': return '\\textasciicircum{}';
       default: return '\\' + c;

@@ -41,7 +41,7 @@ export function toLatex(g: Grid): string {
   out.push('\\bottomrule', '\\end{tabular}');
   if (g.notes.length) {
     out.push('\\begin{tablenotes}[flushleft]', '\\footnotesize');
-    for (const n of g.notes) out.push(`\\item ${escapeLatex(n)}`);
+    for (const n of g.notes) out.push(`\\item ${escapeLatex(n).replace(/(^|\s)(\*+)(?=\s)/g, '$1$^{$2}$')}`);
     out.push('\\end{tablenotes}');
   }
   out.push('\\end{threeparttable}', '\\end{table}');

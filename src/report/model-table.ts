@@ -3,7 +3,7 @@
 // model (paper-tables.md lists the paper's own slips this rules out).
 import type { ModelJson } from '../graph/ports.js';
 import type { Grid, GridRow } from './grid.js';
-import { fmtInt, fmtNum, num, starsFor } from './format.js';
+import { fmtInt, fmtNum, fmtP, num, starsFor } from './format.js';
 import { pTwoSidedNormal } from '../econ/dist.js';
 
 export interface CoefRow {
@@ -22,6 +22,8 @@ export interface Column {
   model: ModelJson;
   /** extra one-line rows only this column fills (mediation summary, equality test) */
   extra?: { label: string; text: string }[];
+  /** a table note this column needs (printed once) */
+  note?: string;
 }
 
 export interface ModelTableOptions {
@@ -35,13 +37,15 @@ export interface ModelTableOptions {
   drop?: string[];
   order?: string[];
   columns?: string[];
+  /** 1-based positions of the expanded columns, in print order (e.g. interleave two subgroup outputs) */
+  columnOrder?: number[];
   numbered?: boolean;
   r2?: 'within' | 'overall';
 }
 
 const CONSTANT = new Set(['(Intercept)', '_cons', 'const', 'constant', 'Intercept']);
 /** prefixes spatial models use for W x X terms */
-const W_TERM = /^(?:W\*|W:|W\.|W_x_|W x |lag\.)(.+)$/;
+const W_TERM = /^(?:W\*|W:|Wx:|W\.|W_x_|W_|W x |lag\.)(.+)$/;
 
 export const coefsOf = (m: ModelJson): CoefRow[] => (Array.isArray(m.coefficients) ? (m.coefficients as CoefRow[]) : []);
 const stat = (m: ModelJson, k: string): number | null => num((m.stats as Record<string, unknown> | undefined)?.[k]);
@@ -63,6 +67,9 @@ export const depVar = (m: ModelJson): string | undefined => {
 
 /** FE columns of a model's call: a list (fe, iv) or individual/time/twoways (sar/sdm). */
 export function feColumns(m: ModelJson): string[] {
+  // the estimator's resolved list first: a call may leave fe to its default
+  const resolved = (m.stats as Record<string, unknown> | undefined)?.fe;
+  if (Array.isArray(resolved)) return resolved.filter((x: unknown): x is string => typeof x === 'string');
   const c = call(m);
   if (Array.isArray(c.fe)) return c.fe.filter((x: unknown): x is string => typeof x === 'string');
   const id = c.panel?.id ?? 'id';
@@ -88,7 +95,8 @@ export function stockYogo10(sy: unknown): number | null {
 
 interface Effects { direct?: CoefRow[]; indirect?: CoefRow[]; total?: CoefRow[] }
 
-export function buildModelGrid(cols: Column[], o: ModelTableOptions): Grid {
+export function buildModelGrid(all: Column[], o: ModelTableOptions): Grid {
+  const cols = o.columnOrder ? o.columnOrder.map((i) => all[i - 1]).filter((c): c is Column => !!c) : all;
   const labels = o.labels ?? {};
   const thr = o.stars ?? [0.1, 0.05, 0.01];
   const digits = o.digits ?? 3;
@@ -169,6 +177,8 @@ export function buildModelGrid(cols: Column[], o: ModelTableOptions): Grid {
     const l = labels[`${v} FE`] ?? `${capitalise(lab(v))} FE`;
     rows.push({ kind: 'stat', label: l, cells: cols.map((c) => (feColumns(c.model).includes(v) ? 'Yes' : 'No')) });
   }
+  // within R2 for every estimator that has one (FE, IV, and Elhorst's for SDM), so a
+  // row compares like with like; `overall` prints stats.r2 (for SDM: corr^2 with FE)
   const r2 = (m: ModelJson) =>
     o.r2 === 'overall' ? stat(m, 'r2') ?? stat(m, 'r2_within') : stat(m, 'r2_within') ?? stat(m, 'r2');
   statRow('R2', (m) => f(r2(m)));
@@ -183,7 +193,7 @@ export function buildModelGrid(cols: Column[], o: ModelTableOptions): Grid {
     const lm = stat(m, 'kp_lm');
     if (lm == null) return '';
     const p = stat(m, 'kp_lm_p');
-    return p == null ? f(lm) : `${f(lm)} [${fmtNum(p, digits)}]`;
+    return p == null ? f(lm) : `${f(lm)} [${fmtP(p, digits)}]`;
   });
   statRow('Log-lik', (m) => f(stat(m, 'loglik')));
   statRow('N', (m) => fmtInt(stat(m, 'nobs')));
@@ -200,7 +210,7 @@ export function buildModelGrid(cols: Column[], o: ModelTableOptions): Grid {
     stub: '',
     columns: headers,
     rows,
-    notes: [...defaultNotes(cols, thr), ...(o.notes ?? [])],
+    notes: [...defaultNotes(cols, thr), ...new Set(cols.map((c) => c.note).filter((n): n is string => !!n)), ...(o.notes ?? [])],
   };
 }
 

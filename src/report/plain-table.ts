@@ -30,6 +30,7 @@ export function buildPlainGrid(t: ColumnTable, o: PlainTableOptions): Grid {
     label: cell(r[names[0]], names[0]),
     cells: names.slice(1).map((n) => cell(r[n], n)),
   }));
-  const heads = names.map((n, i) => o.columns?.[i] ?? labelOf(n, o.labels));
+  // describe names its stub column `var`; the paper prints "variable"
+  const heads = names.map((n, i) => o.columns?.[i] ?? (i === 0 && n === 'var' && !o.labels?.var ? 'variable' : labelOf(n, o.labels)));
   return { name: o.name, title: o.title, stub: heads[0], columns: heads.slice(1), rows, notes: o.notes ?? [], plain: true };
 }

@@ -49,13 +49,13 @@ export const TRUE_PARAMS = {
     controls: { lnTrainfra: 0.005, lnHumcapital: 0.015, lnSConsume: 0.05, Govexp: 0.1, lnFD: 0.04 },
   },
   ais: {
-    direct: 0.06, rho: 0.4, kappa: -0.3, noiseSd: 0.006,
-    controls: { lnTrainfra: 0.02, lnHumcapital: 0.05, lnSConsume: -0.05, Govexp: -0.2, lnFD: -0.03 },
+    direct: 0.025, rho: 0.3, kappa: -0.04, noiseSd: 0.003,
+    controls: { lnTrainfra: 0.01, lnHumcapital: 0.03, lnSConsume: -0.03, Govexp: -0.15, lnFD: -0.02 },
   },
   /** chain 1: lnINF -> ln innovation (e1) -> intelligence (a2 direct, d2 via innovation) -> IST (b) */
-  chain1: { e1: 0.25, a2: 0.3, d2: 0.5, bRis: 0.02, bAis: 0.05 },
+  chain1: { e1: 0.25, a2: 0.3, d2: 0.5, bRis: 0.02, bAis: 0.02 },
   /** chain 2: lnINF -> financial agglomeration LQ (aF) -> IST (b); TFP is not set (a Solow residual) */
-  chain2: { aF: 0.08, bRis: 0.06, bAis: 0.15 },
+  chain2: { aF: 0.08, bRis: 0.06, bAis: 0.06 },
 } as const;
 
 const CONTROL_NAMES = ['lnTrainfra', 'lnHumcapital', 'lnSConsume', 'Govexp', 'lnFD'] as const;
@@ -128,7 +128,8 @@ const gdpGrowth = (t: number): number =>
 const COVERAGE: Record<string, number> = { Shanghai: 1, Jiangsu: 0.74, Zhejiang: 0.78, Anhui: 0.58 };
 const CAPITALS = new Set(['Shanghai', 'Nanjing', 'Hangzhou', 'Hefei']);
 /** the frontier anchor's productivity, relative to the natural maximum (sets the AIS level) */
-const HI_STRETCH = 2.2;
+const HI_STRETCH = 2.6;
+const LO_STRETCH = 0.85;
 const BOUNDARY_BREAK = { city: 'Hefei', year: 2011, factor: 0.78 };
 
 /** terrain_class -> slope range (DATA.md: plain 0.5-2, mixed 3-7, hilly 8-15 degrees) */
@@ -214,6 +215,29 @@ export function generateYrd26(opts: SynthOptions = {}): SynthResult {
     return out;
   };
   const within = (x: Float64Array): Float64Array => { const f = fefit(x); return x.map((v, r) => v - f[r]); };
+  /** per city: OLS slope on (year - mean) of x over the sample */
+  const cityTrend = (x: Float64Array): number[] => {
+    const ks = YEARS.map((_, k) => k).filter(inSample);
+    const tbar = ks.reduce((s, k) => s + yr(k), 0) / ks.length;
+    return cities.map((_, i) => {
+      let sxy = 0, sxx = 0;
+      for (const k of ks) { sxy += (yr(k) - tbar) * x[row(i, k)]; sxx += (yr(k) - tbar) ** 2; }
+      return sxy / sxx;
+    });
+  };
+  /** remove from x the part of its city trends explained (across cities) by the given city vectors */
+  const offTrend = (x: Float64Array, by: number[][]): Float64Array => {
+    const c = cityTrend(x);
+    const X = [cities.map(() => 1), ...by];
+    const A = X.map((a) => X.map((b) => a.reduce((s, v, i) => s + v * b[i], 0)));
+    const rhs = X.map((a) => a.reduce((s, v, i) => s + v * c[i], 0));
+    const beta = solveSmall(A, rhs);
+    const cbar = c.reduce((s, v) => s + v, 0) / n;
+    const fitted = cities.map((_, i) => X.reduce((s, col, j) => s + beta[j] * col[i], 0) - cbar);
+    const ks = YEARS.map((_, kk) => kk).filter(inSample);
+    const tbar = ks.reduce((s, kk) => s + yr(kk), 0) / ks.length;
+    return panel((i, kk) => x[row(i, kk)] - fitted[i] * (yr(kk) - tbar));
+  };
   const panel = (f: (i: number, k: number) => number): Float64Array => {
     const out = new Float64Array(N);
     for (let i = 0; i < n; i++) for (let k = 0; k < T; k++) out[row(i, k)] = f(i, k);
@@ -365,67 +389,96 @@ export function generateYrd26(opts: SynthOptions = {}): SynthResult {
     });
 
   // left-skewed like the paper's RIS (mean 0.90, max 0.99, min 0.75): a ceiling minus a lognormal gap
-  const risLevel = cities.map((_, i) => 0.962 - 0.05 * Math.exp(-0.4 * rich[i] + nrm(0.35)));
+  const risLevel = cities.map((_, i) => 0.97 - 0.055 * Math.exp(-0.5 * rich[i] + nrm(0.4)));
+  const risTrend = (t: number) => -0.015 + 0.03 * (t - 2006) / 14;
   const risLin = linear(P.ris, P.chain1.bRis, P.chain2.bRis);
   const risV = spatial(P.ris.rho, P.ris.kappa, P.ris.noiseSd);
   let risClamped = 0;
   const ris = panel((i, k) => {
     const r = row(i, k);
-    const v = risLevel[i] - 0.015 + 0.03 * (yr(k) - 2006) / 14 + risLin[r] + risV[r];
+    const v = risLevel[i] + risTrend(yr(k)) + risLin[r] + risV[r];
     if (v > 0.995 || v < 0.6) { if (inSample(k)) risClamped++; return Math.max(0.6, Math.min(0.995, v)); }
     return v;
   });
 
-  // Employment shares from RIS: total deviation 2h = 3 (1 - RIS). Primary employs more
-  // than its output share, tertiary less; secondary takes s in [-h, h].
+  // Natural productivity (employment ~0.58 of population) and the natural employment
+  // shares, implied by RIS's fixed effects alone (free of lnINF and u).
+  const er = panel((i, k) => 0.58 + 0.003 * (yr(k) - 2012) + (i === 0 ? -0.02 : 0) + nrm(0.004));
+  const erCity = cities.map(() => Math.exp(nrm(0.12)));
+  const P0 = panel((i, k) => gdp[row(i, k)] / (pop[row(i, k)] * er[row(i, k)] * erCity[i]));
+  const ysh = (r: number) => [y1[r], y2[r], y3[r]];
+  const lNat = Array.from({ length: N }, (_, r) => splitEmployment(ysh(r), 1.5 * (1 - (risLevel[Math.floor(r / T)] + risTrend(YEARS[r % T])))));
+  const range = (ratio: (r: number) => number[], Pv: Float64Array, keep: (k: number) => boolean = inSample) => {
+    const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity], loRow = [0, 0, 0], hiRow = [0, 0, 0];
+    for (let r = 0; r < N; r++) if (keep(r % T)) {
+      const q = ratio(r);
+      for (let j = 0; j < 3; j++) {
+        if (q[j] * Pv[r] < lo[j]) { lo[j] = q[j] * Pv[r]; loRow[j] = r; }
+        if (q[j] * Pv[r] > hi[j]) { hi[j] = q[j] * Pv[r]; hiRow[j] = r; }
+      }
+    }
+    return { lo, hi, loRow, hiRow };
+  };
+  const nat = range((r) => ysh(r).map((y, j) => y / lNat[r][j]), P0);
+  // Actual employment shares: RIS* fixes the total deviation; among the splits that give
+  // it, take the one whose AIS slope in P is closest to the natural one, so that solving
+  // for AIS below keeps productivity (hence employment / population) near natural.
   const l1 = new Float64Array(N), l2 = new Float64Array(N), l3 = new Float64Array(N);
   for (let r = 0; r < N; r++) {
-    const h = 1.5 * (1 - ris[r]);
-    let s = 0.3 * h;
-    if (y3[r] - h < 0.15) s = Math.max(-h, -(0.15 - (y3[r] - h)));
-    l1[r] = y1[r] + h - Math.max(s, 0);
-    l2[r] = y2[r] + s;
-    l3[r] = y3[r] - h - Math.min(s, 0);
+    const y = ysh(r), h = 1.5 * (1 - ris[r]);
+    const gOf = (l: number[]) => l.reduce((s, lj, j) => s + y[j] * y[j] / (lj * (nat.hi[j] - nat.lo[j] * LO_STRETCH)), 0);
+    const g0 = gOf(lNat[r]);
+    let best = splitEmployment(y, h), bestErr = Infinity;
+    for (let q = 0; q <= 200; q++) {
+      const l = splitAt(y, h, -h + (2 * h * q) / 200);
+      if (l[0] < 0.02 || l[1] < 0.1 || l[2] < 0.1) continue;
+      const err = Math.abs(gOf(l) / g0 - 1) + 1e-4 * Math.abs(q / 200 - 0.725);
+      if (err < bestErr) { bestErr = err; best = l; }
+    }
+    l1[r] = best[0]; l2[r] = best[1]; l3[r] = best[2];
   }
 
   // AIS. Min-max standardisation is scale-free in productivity, so the range is pinned
-  // by anchors: the rows with the natural lowest sector productivity keep it, and the
-  // row with the highest gets HI_STRETCH times it (a frontier outlier, as in real city
-  // data where registered employment misses migrants); that stretch brings mean AIS to
-  // the paper's ~0.11. Every other row's productivity P = Y/L is then solved so that its
-  // AIS equals AIS* exactly, unless that would leave the range (counted in aisInexact).
-  const er = panel((i, k) => 0.58 + 0.003 * (yr(k) - 2012) + (i === 0 ? -0.02 : 0) + nrm(0.004));
-  const erCity = cities.map(() => Math.exp(nrm(0.2)));
-  const P0 = panel((i, k) => gdp[row(i, k)] / (pop[row(i, k)] * er[row(i, k)] * erCity[i]));
+  // by anchor rows: the lowest natural sector productivity is stretched down by
+  // LO_STRETCH and the highest up by HI_STRETCH (a frontier outlier, as in real city
+  // data where registered employment misses migrant workers); the stretch brings mean
+  // AIS to the paper's ~0.11. Every other row's productivity P = Y/L is solved so that
+  // its AIS equals AIS* exactly (unless that would leave the range: counted).
+  // AIS* = a natural base + the structural terms. The base is the AIS of natural
+  // productivity and natural employment shares, so it is free of lnINF and u; the part
+  // of its city trends that lines up with slope or with lnINF's city trends is removed,
+  // so the base cannot bias FE or IV.
   const ratios = (r: number) => [y1[r] / l1[r], y2[r] / l2[r], y3[r] / l3[r]];
-  const ysh = (r: number) => [y1[r], y2[r], y3[r]];
-  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  // The range spans every row the pipeline standardises over (2003-2020); the anchors
+  // are pre-sample rows (2003-2005), so every 2006-2020 row can hit its target.
+  const act = range(ratios, P0, () => true);
+  const lo = act.lo.map((v) => v * LO_STRETCH), hi = act.hi.map((v) => v * HI_STRETCH);
   const anchorP = new Map<number, number>();
-  {
-    const loRow = [0, 0, 0], hiRow = [0, 0, 0];
-    for (let r = 0; r < N; r++) if (inSample(r % T)) {
-      const q = ratios(r);
-      for (let j = 0; j < 3; j++) {
-        if (q[j] * P0[r] < lo[j]) { lo[j] = q[j] * P0[r]; loRow[j] = r; }
-        if (q[j] * P0[r] > hi[j]) { hi[j] = q[j] * P0[r]; hiRow[j] = r; }
-      }
+  for (let j = 0; j < 3; j++) for (const side of ['lo', 'hi'] as const) {
+    let best = -1, bestLp = side === 'lo' ? Infinity : -Infinity;
+    for (let r = 0; r < N; r++) if (!inSample(r % T) && !anchorP.has(r)) {
+      const lp = ratios(r)[j] * P0[r];
+      if (side === 'lo' ? lp < bestLp : lp > bestLp) { bestLp = lp; best = r; }
     }
-    for (let j = 0; j < 3; j++) { hi[j] *= HI_STRETCH; anchorP.set(loRow[j], P0[loRow[j]]); }
-    for (let j = 0; j < 3; j++) anchorP.set(hiRow[j], hi[j] / ratios(hiRow[j])[j]);
-    // an anchor must not push another sector out of the range
-    for (const [r, p] of anchorP) { const q = ratios(r); for (let j = 0; j < 3; j++) { lo[j] = Math.min(lo[j], q[j] * p); hi[j] = Math.max(hi[j], q[j] * p); } }
+    anchorP.set(best, (side === 'lo' ? lo[j] : hi[j]) / ratios(best)[j]);
   }
-  const aisAt = (r: number, p: number) => { const q = ratios(r), y = ysh(r); let a = 0; for (let j = 0; j < 3; j++) a += y[j] * (q[j] * p - lo[j]) / (hi[j] - lo[j]); return a; };
-  const ais0 = panel((i, k) => aisAt(row(i, k), P0[row(i, k)]));
+  // an anchor must not push another sector out of the range
+  for (const [r, p] of anchorP) { const q = ratios(r); for (let j = 0; j < 3; j++) { lo[j] = Math.min(lo[j], q[j] * p); hi[j] = Math.max(hi[j], q[j] * p); } }
+  const ais0 = panel((i, k) => {
+    const r = row(i, k), y = ysh(r);
+    let a = 0;
+    for (let j = 0; j < 3; j++) a += y[j] * ((y[j] / lNat[r][j]) * P0[r] - lo[j]) / (hi[j] - lo[j]);
+    return a;
+  });
+  // (and with the controls' city trends: IV partials them out of the instrument)
+  const aisBase = offTrend(ais0, [slope.map((v) => v - slopeMean), cityTrend(xW), ...CONTROL_NAMES.map((c) => cityTrend(ctrlW[c]))]);
   const aisLin = linear(P.ais, P.chain1.bAis, P.chain2.bAis);
   const aisV = spatial(P.ais.rho, P.ais.kappa, P.ais.noiseSd);
-  const aisFe = fefit(ais0);
-  const ais = panel((i, k) => aisFe[row(i, k)] + aisLin[row(i, k)] + aisV[row(i, k)]);
+  const ais = panel((i, k) => aisBase[row(i, k)] + aisLin[row(i, k)] + aisV[row(i, k)]);
   const Pr = Float64Array.from(P0);
   let aisInexact = 0;
   for (let r = 0; r < N; r++) {
-    if (anchorP.has(r)) { Pr[r] = anchorP.get(r)!; aisInexact++; continue; }
-    if (!inSample(r % T)) continue;
+    if (anchorP.has(r)) { Pr[r] = anchorP.get(r)!; continue; }
     const q = ratios(r), y = ysh(r);
     let a = 0, b = 0, pMin = 0, pMax = Infinity;
     for (let j = 0; j < 3; j++) {
@@ -434,12 +487,7 @@ export function generateYrd26(opts: SynthOptions = {}): SynthResult {
     }
     const p = (ais[r] + b) / a;
     Pr[r] = Math.min(pMax, Math.max(pMin, p));
-    if (Pr[r] !== p) aisInexact++;
-  }
-  // before 2006 (outside the sample) productivity keeps the natural path of the city
-  for (let i = 0; i < n; i++) {
-    const k0 = SAMPLE_FIRST - FIRST_YEAR, adj = Pr[row(i, k0)] / P0[row(i, k0)];
-    for (let k = 0; k < k0; k++) Pr[row(i, k)] = P0[row(i, k)] * adj;
+    if (Pr[r] !== p && inSample(r % T)) aisInexact++;
   }
   const L = panel((i, k) => gdp[row(i, k)] / Pr[row(i, k)]);
 
@@ -457,7 +505,7 @@ export function generateYrd26(opts: SynthOptions = {}): SynthResult {
   for (const p of PROVINCES) { rE[p] = YEARS.map(() => unif(0.5, 0.62)); rR[p] = YEARS.map(() => unif(0.15, 0.25)); }
   const cols: Record<string, Float64Array> = {};
   for (const name of CITY_COLUMNS.slice(3)) cols[name] = new Float64Array(N).fill(NaN);
-  const ictBoost = (c: string) => (CAPITALS.has(c) ? 2.2 : 1);
+  const ictBoost = (c: string) => (CAPITALS.has(c) ? 2 : 1);
   for (let i = 0; i < n; i++) {
     const c = cities[i];
     const csShare = unif(0.3, 0.5);
@@ -465,7 +513,7 @@ export function generateYrd26(opts: SynthOptions = {}): SynthResult {
       const r = row(i, k), t = yr(k), p = c.province;
       const Inom = Math.exp(lnIreal[r]) * deflator[p][k];
       // ICT swings +/-30-50% a year; the split never changes the total I_nom
-      const w = [0.16 * ictBoost(c.city) * Math.exp(nrm(0.3)), 0.48 * Math.exp(nrm(0.1)), 0.36 * Math.exp(nrm(0.1))];
+      const w = [0.3 * ictBoost(c.city) * Math.exp(nrm(0.3)), 0.4 * Math.exp(nrm(0.1)), 0.3 * Math.exp(nrm(0.1))];
       const ws = w[0] + w[1] + w[2];
       const ict = Inom * w[0] / ws, elec = Inom * w[1] / ws, rail = Inom * w[2] / ws;
       if (t < 2012) {
@@ -563,10 +611,30 @@ export function generateYrd26(opts: SynthOptions = {}): SynthResult {
   };
 }
 
-function meanOver(x: Float64Array, keep: (k: number) => boolean, T: number): number {
-  let s = 0, m = 0;
-  for (let r = 0; r < x.length; r++) if (keep(r % T)) { s += x[r]; m++; }
-  return s / m;
+/**
+ * Employment shares given output shares y and half the total deviation h = 1.5 (1 - RIS):
+ * primary employs more than its output share, tertiary less, secondary takes s in
+ * [-h, h]; then sum |y_j - l_j| = 2h exactly, so the built RIS is the target.
+ */
+export function splitEmployment(y: number[], h: number): number[] {
+  let s = 0.45 * h;
+  if (y[2] - h < 0.15) s = Math.max(-h, -(0.15 - (y[2] - h)));
+  return splitAt(y, h, s);
+}
+
+export function splitAt(y: number[], h: number, s: number): number[] {
+  return [y[0] + h - Math.max(s, 0), y[1] + s, y[2] - h - Math.min(s, 0)];
+}
+
+function solveSmall(A: number[][], b: number[]): number[] {
+  const k = b.length, M = A.map((r, i) => [...r, b[i]]);
+  for (let c = 0; c < k; c++) {
+    let p = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(M[r][c]) > Math.abs(M[p][c])) p = r;
+    [M[c], M[p]] = [M[p], M[c]];
+    for (let r = 0; r < k; r++) if (r !== c) { const f = M[r][c] / M[c][c]; for (let j = c; j <= k; j++) M[r][j] -= f * M[c][j]; }
+  }
+  return M.map((r, i) => r[k] / r[i]);
 }
 
 function csvQuote(s: string): string {

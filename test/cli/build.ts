@@ -31,6 +31,7 @@ export async function ensureBuilt(): Promise<void> {
     if (stale()) {
       // others' in-progress files may not type-check; tsc still emits, which is all we need
       try { execFileSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.json')], { stdio: 'ignore' }); } catch { /* see above */ }
+      try { execFileSync(process.execPath, [join(REPO, 'bin/gen-schema.js')], { stdio: 'ignore', cwd: REPO }); } catch { /* the CLI then loads the whole catalogue */ }
     }
   } finally { rmdirSync(lock); }
 }

@@ -48,6 +48,7 @@ export function buildFromFiles(files: Record<string, string>, firstYear = 2006):
   for (const r of c.rows) { const a = byCity.get(r[0]) ?? []; a.push(r); byCity.set(r[0], a); }
   const out: Built = { city: [], year: [], vars: Object.fromEntries(MODEL_VARS.map((v) => [v, []])) };
   const lpRows: { y: number[]; lp: number[]; emp: number[]; va: number[] }[] = [];
+  const allLp: number[][] = [];
   for (const [city, rows] of byCity) {
     rows.sort((a, b) => Number(a[2]) - Number(b[2]));
     let K = NaN;
@@ -59,10 +60,12 @@ export function buildFromFiles(files: Record<string, string>, firstYear = 2006):
       const I = (ict + elec + rail) / defl.get(`${r[1]}|${r[2]}`)!;
       const Kt = k === 0 ? I / 0.1 : K;
       K = Kt * 0.91 + I; // K_(t+1), the stock at the start of next year
-      if (year < firstYear) continue;
       const va = ['va_primary', 'va_secondary', 'va_tertiary'].map((n) => num(r[ci(n)]));
       const emp = ['emp_primary', 'emp_secondary', 'emp_tertiary'].map((n) => num(r[ci(n)]));
       const Y = va[0] + va[1] + va[2], L = emp[0] + emp[1] + emp[2];
+      // AIS: min-max over every raw year (the whole panel), as the workflow does
+      allLp.push(va.map((x, j) => x / emp[j]));
+      if (year < firstYear) continue;
       const pop = num(r[ci('pop')]);
       out.city.push(city); out.year.push(year);
       const v = out.vars;
@@ -76,8 +79,8 @@ export function buildFromFiles(files: Record<string, string>, firstYear = 2006):
       v.FD.push(num(r[ci('deposits')]) / Y);
     }
   }
-  const lo = [0, 1, 2].map((j) => Math.min(...lpRows.map((q) => q.lp[j])));
-  const hi = [0, 1, 2].map((j) => Math.max(...lpRows.map((q) => q.lp[j])));
+  const lo = [0, 1, 2].map((j) => Math.min(...allLp.map((q) => q[j])));
+  const hi = [0, 1, 2].map((j) => Math.max(...allLp.map((q) => q[j])));
   for (const q of lpRows) out.vars.AIS.push(q.y.reduce((s, y, j) => s + y * (q.lp[j] - lo[j]) / (hi[j] - lo[j]), 0));
   return out;
 }

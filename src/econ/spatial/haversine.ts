@@ -16,9 +16,15 @@ export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: numb
 export function distanceMatrix(lat: ArrayLike<number>, lon: ArrayLike<number>): Float64Array {
   const n = lat.length;
   const d = new Float64Array(n * n);
+  // the per-unit trigonometry once (n^2 / 2 pairs at N = 1000)
+  const phi = Float64Array.from(lat, (v) => v * RAD);
+  const lam = Float64Array.from(lon, (v) => v * RAD);
+  const cosPhi = phi.map(Math.cos);
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const v = haversineKm(lat[i], lon[i], lat[j], lon[j]);
+      const a = Math.sin((phi[j] - phi[i]) / 2), b = Math.sin((lam[j] - lam[i]) / 2);
+      const s = a * a + cosPhi[i] * cosPhi[j] * b * b;
+      const v = 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(s)));
       d[i * n + j] = v;
       d[j * n + i] = v;
     }

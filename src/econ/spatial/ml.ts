@@ -19,7 +19,7 @@
 import { cholesky, choleskySolve, choleskyInverse, crossprod, crossprodVec } from '../linalg.js';
 import { brentMinimize } from './optimize.js';
 import { demean, denseLag, spatialLag, panelMeans, type SpatialFe } from './panel.js';
-import { inverseAt, type WSetup } from './setup.js';
+import { inverseWithSolver, type WSetup } from './setup.js';
 
 export interface SpatialMlInput {
   n: number;
@@ -129,7 +129,8 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   const t2 = performance.now();
 
   // Information matrix (Lee & Yu 2010 / Elhorst 2014), G = W (I - rho W)^-1 = (S - I)/rho.
-  const S = inverseAt(setup, rho);
+  const inv = inverseWithSolver(setup, rho);
+  const S = inv.dense;
   const G = gMatrix(S, setup, rho);
   let trG = 0, trGG = 0, trGtG = 0;
   for (let i = 0; i < n; i++) {
@@ -146,7 +147,14 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   }
   const fitted = new Float64Array(n * T);
   for (let k = 0; k < K; k++) for (let r = 0; r < n * T; r++) fitted[r] += Z[k][r] * coef[k];
-  let H = denseLag(G, n, fitted, T);
+  // H = (I_T kron G) Z b; G v = (S v - v) / rho needs only solves
+  let H: Float64Array;
+  if (Math.abs(rho) > 1e-3) {
+    H = inv.solvePeriods(fitted, T);
+    for (let i = 0; i < n * T; i++) H[i] = (H[i] - fitted[i]) / rho;
+  } else {
+    H = denseLag(G, n, fitted, T);
+  }
   if (leeYu) H = demean(H, n, T, fe);
   const P = K + 2;
   const info = new Float64Array(P * P);
@@ -177,7 +185,7 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
       xb[idx] = v;
     }
   }
-  const yhat = denseLag(S, n, xb, T);
+  const yhat = inv.solvePeriods(xb, T);
   const r2 = corr(inp.y, yhat) ** 2;
   const r2Within = 1 - eSS / dot(yd, yd);
   const t3 = performance.now();

@@ -6,9 +6,9 @@
 //  * 'symmetric-eigen': W similar to a symmetric matrix: real eigenvalues once by
 //    Householder + QL (~1.4 s at N = 1000, 26 ms at N = 300); log-det, traces and the
 //    draws' mean diagonals are sums over eigenvalues; rho in (1/min ev, 1/max ev).
-//  * 'banded-lu': other W (kNN: complex eigenvalues; Hessenberg QR would cost ~10 N^3
-//    flops): reverse Cuthill-McKee order, banded LU of I - rho W at every rho the
-//    optimiser asks for (cost n b^2, b the bandwidth), rho in (-1/R, 1/R) with R the
+//  * 'envelope-lu': other W (kNN: complex eigenvalues; Hessenberg QR would cost ~10 N^3
+//    flops): reverse Cuthill-McKee order, envelope LU of I - rho W at every rho the
+//    optimiser asks for (cost ~ sum of squared row envelopes), rho in (-1/R, 1/R) with R the
 //    largest absolute row sum (R = 1 for a row-standardised W: the whole (-1, 1) used
 //    by LeSage's toolbox). The draws use the derivative of log|I - rho W|, interpolated
 //    on the draws' range (tr(W^j) series as in LeSage-Pace would need one dense
@@ -16,9 +16,9 @@
 import { symmetricScaling } from './similarity.js';
 import { symmetricEigenvalues } from './symeig.js';
 import { toCsr, csrMatVec, reverseCuthillMcKee, type Csr } from './sparse.js';
-import { bandPattern, bandLu, bandInverse, type BandPattern } from './banded.js';
+import { envelopePattern, envelopeLu, envelopeInverse, envelopeSolve, type EnvelopePattern } from './envelope.js';
 
-export type WRoute = 'symmetric-eigen' | 'banded-lu';
+export type WRoute = 'symmetric-eigen' | 'envelope-lu';
 
 export interface WSetup {
   n: number;
@@ -31,6 +31,8 @@ export interface WSetup {
   /** every row sums to one: W 1 = 1 */
   rowStochastic: boolean;
   bandwidth: number | null;
+  /** the envelope-LU route's pattern */
+  envelope?: EnvelopePattern;
   logdet(rho: number): number;
   /** first and second derivatives of log|I - rho W| (eigenvalue route only) */
   logdetDerivatives?(rho: number): [number, number];
@@ -65,31 +67,70 @@ export function prepareW(w: Float64Array, n: number): WSetup {
       },
     };
   }
-  const bp = bandPattern(csr, reverseCuthillMcKee(csr));
+  const ep = envelopePattern(csr, reverseCuthillMcKee(csr));
   return {
-    n, w, csr, route: 'banded-lu', interval: [-1 / maxRow, 1 / maxRow], eigenvalues: null, rowStochastic,
-    bandwidth: Math.max(bp.lower, bp.upper),
-    logdet: (rho) => bandLu(bp, rho).logdet,
-    ...{ bp },
-  } as WSetup & { bp: BandPattern };
+    n, w, csr, route: 'envelope-lu', interval: [-1 / maxRow, 1 / maxRow], eigenvalues: null, rowStochastic,
+    bandwidth: ep.bandwidth,
+    logdet: (rho) => envelopeLu(ep, rho).logdet,
+    envelope: ep,
+  };
 }
 
-/** Dense (I - rho W)^-1, row-major. */
+/** (I - rho W)^-1 at one rho: dense, and as a solver for T right-hand sides. */
+export interface InverseAt {
+  dense: Float64Array;
+  /** x <- (I - rho W)^-1 x for each period block of a stacked vector */
+  solvePeriods(v: Float64Array, T: number): Float64Array;
+}
+
 export function inverseAt(setup: WSetup, rho: number): Float64Array {
-  const bp = (setup as WSetup & { bp?: BandPattern }).bp;
-  if (bp) return bandInverse(bp, rho);
+  return inverseWithSolver(setup, rho).dense;
+}
+
+export function inverseWithSolver(setup: WSetup, rho: number): InverseAt {
   const n = setup.n;
-  // sparse enough and diagonally dominant: the band route is cheaper than n^3
-  const [lo, hi] = [-1, 1].map((s) => s / maxAbsRowSum(setup.csr));
-  if (rho > lo && rho < hi) {
-    const pat = bandPattern(setup.csr, reverseCuthillMcKee(setup.csr));
-    const b = Math.max(pat.lower, pat.upper);
-    if (n * b * b + 2 * n * n * b < n * n * n / 2) return bandInverse(pat, rho);
+  const ep = setup.envelope ?? sparseEnough(setup, rho);
+  if (ep) {
+    const lu = envelopeLu(ep, rho);
+    const dense = envelopeInverse(ep, lu);
+    return {
+      dense,
+      solvePeriods(v, T) {
+        const out = Float64Array.from(v);
+        const work = new Float64Array(n);
+        for (let t = 0; t < T; t++) envelopeSolve(ep, lu, out.subarray(t * n, t * n + n), work);
+        return out;
+      },
+    };
   }
   const a = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) a[i] = -rho * setup.w[i];
   for (let i = 0; i < n; i++) a[i * n + i] += 1;
-  return denseInverse(a, n);
+  const dense = denseInverse(a, n);
+  return { dense, solvePeriods: (v, T) => denseBlocks(dense, n, v, T) };
+}
+
+// A sparse W on the eigenvalue route (contiguity, a distance cutoff) is still cheaper
+// to invert through its envelope when rho keeps I - rho W diagonally dominant.
+function sparseEnough(setup: WSetup, rho: number): EnvelopePattern | null {
+  const n = setup.n;
+  if (Math.abs(rho) * maxAbsRowSum(setup.csr) >= 1) return null;
+  const ep = envelopePattern(setup.csr, reverseCuthillMcKee(setup.csr));
+  return 3 * ep.size * n < (n * n * n) / 2 ? ep : null;
+}
+
+function denseBlocks(b: Float64Array, n: number, v: Float64Array, T: number): Float64Array {
+  const out = new Float64Array(n * T);
+  for (let t = 0; t < T; t++) {
+    const off = t * n;
+    for (let i = 0; i < n; i++) {
+      const row = b.subarray(i * n, i * n + n);
+      let s = 0;
+      for (let j = 0; j < n; j++) s += row[j] * v[off + j];
+      out[off + i] = s;
+    }
+  }
+  return out;
 }
 
 function maxAbsRowSum(c: Csr): number {
@@ -153,10 +194,10 @@ const SERIES_MAX = 2000;
  * Effect scalars for rho in [rhoLo, rhoHi] (the range of the draws).
  * With eigenvalues: exact sums over them. Otherwise from the log-determinant alone:
  * tr(G) = -d/drho log|I - rho W| with G = W S = S W, so b = tr(G)/n and
- * a = tr(S)/n = 1 + rho b (as rho W S = S - I). log|I - rho W| (one banded LU each) is
+ * a = tr(S)/n = 1 + rho b (as rho W S = S - I). log|I - rho W| (one envelope LU each) is
  * interpolated at Chebyshev points of the draws' range and differentiated exactly; the
- * degree grows until the coefficients fall below 1e-12 of the largest. The range is
- * short and away from the singularities 1/lambda, so 8-16 points suffice.
+ * degree grows until the last two coefficients fall below 1e-11 of the largest. The
+ * range is short and away from the singularities 1/lambda, so 8-16 points suffice.
  * Mean row sums: 1/(1 - rho) when W 1 = 1, else the power series sum rho^j 1'W^j 1 / n.
  */
 export function effectScalars(setup: WSetup, rhoLo: number, rhoHi: number): EffectScalars {
@@ -227,8 +268,8 @@ function chebyshevDerivative(f: (x: number) => number, A: number, B: number) {
     let big = 0;
     for (let j = 1; j < m; j++) big = Math.max(big, Math.abs(c[j]));
     const tail = Math.max(Math.abs(c[m - 1]), Math.abs(c[m - 2]));
-    if (tail <= 1e-12 * big || m >= 48) break;
-    m *= 2;
+    if (tail <= 1e-11 * big || m >= 48) break;
+    m = m < 16 ? m + 4 : m + 8;
   }
   // derivative coefficients: d_{j-1} = d_{j+1} + 2 j c_j (then d_0 halved), scaled by 1/half
   const d = new Float64Array(m + 1);

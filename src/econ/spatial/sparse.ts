@@ -53,7 +53,7 @@ export function csrMatDense(w: Csr, b: Float64Array, out: Float64Array): void {
 /**
  * Reverse Cuthill-McKee ordering of the symmetrised pattern of W: breadth-first from a
  * low-degree node, neighbours by increasing degree, reversed. It gathers the nonzeros
- * near the diagonal so that a banded LU of I - rho W costs ~ n b^2 instead of n^3.
+ * near the diagonal so that an envelope LU of I - rho W costs far less than n^3.
  * Returns perm with perm[newIndex] = oldIndex.
  */
 export function reverseCuthillMcKee(w: Csr): Int32Array {

@@ -35,7 +35,7 @@ const MSG = {
     `units "${a}" and "${b}" have the same gdp: the economic weight 1/|gdp_i - gdp_j| is infinite.`,
   tooFewForK: (k: number, n: number) => `knn needs k < number of units (k = ${k}, units = ${n}).`,
   zeroRows: (ids: string[]) =>
-    `unit(s) ${ids.join(', ')} have no neighbours (a zero row of W). Raise cutoffKm, use knn, or drop the unit(s).`,
+    `unit(s) ${ids.join(', ')} have no neighbours (a zero row of W): every unit needs one. Rebuild W (a larger cutoffKm, knn) or drop the unit(s).`,
   notFinite: (ids: string[]) => `W has non-finite weights in the row(s) of ${ids.join(', ')}.`,
 } as const;
 

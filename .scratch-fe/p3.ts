@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+const buf = readFileSync('/tmp/p1.csv');
+let t = performance.now();
+let c = 0; for (let i = buf.indexOf(10, 0); i >= 0; i = buf.indexOf(10, i + 1)) c++;
+console.log('count indexOf', (performance.now() - t).toFixed(0), c);
+t = performance.now();
+c = 0; for (let i = 0; i < buf.length; i++) if (buf[i] === 10) c++;
+console.log('count loop', (performance.now() - t).toFixed(0), c);
+const u8 = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+t = performance.now();
+c = 0; for (let i = 0; i < u8.length; i++) if (u8[i] === 10) c++;
+console.log('count loop u8', (performance.now() - t).toFixed(0), c);

@@ -1,0 +1,13 @@
+import { simulateSdmPanel } from '../src/econ/spatial/simulate.ts';
+import { buildWeights } from '../src/econ/spatial/weights.ts';
+import { prepareW } from '../src/econ/spatial/setup.ts';
+import { fitSpatialPanel } from '../src/econ/spatial/ml.ts';
+const n = +(process.argv[2] ?? 1000), T = 20;
+const sim = simulateSdmPanel({ n, T, k: 10, rho: 0.4, beta: [1, -0.5], theta: [0.5, 0.3], sigma: 1, seed: 7 });
+let t = performance.now();
+const w = buildWeights({ ids: sim.ids, lat: sim.lat, lon: sim.lon }, { method: 'inverse-distance', power: 1, k: 0, standardize: 'row' });
+console.log('W', performance.now() - t); t = performance.now();
+const setup = prepareW(w, n);
+console.log('setup', setup.route, performance.now() - t); t = performance.now();
+const f = fitSpatialPanel({ n, T, y: sim.y, X: sim.X, wx: [0, 1], fe: 'twoways', leeYu: false, setup });
+console.log(f.timings, f.rho);

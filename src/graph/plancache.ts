@@ -1,0 +1,49 @@
+// A validated, expanded plan is a pure function of the workflow files, the plugin
+// modules, the --set values and the node catalogue build. Caching it lets a warm
+// `flow run` skip loading node modules and zod validation altogether: definitions are
+// loaded only for the nodes that must run. The entry records each source file's hash
+// and is used only when all of them still match.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ENGINE_VERSION, canonical, sha256 } from './hash.js';
+import { dependentsOf, type Plan, type PlanNode } from './plan.js';
+import type { NodeDef } from './node.js';
+import { looksLikeNode } from './load.js';
+import type { Store } from './store.js';
+
+type SavedNode = Omit<PlanNode, 'gathers'> & { gathers: string[] };
+interface Saved { sources: { path: string; sha256: string }[]; plan: Omit<Plan, 'nodes' | 'dependents' | 'resolve'> & { nodes: SavedNode[] } }
+
+export const planKey = (file: string, sets: Record<string, unknown>, catalogStamp: string) =>
+  sha256(canonical({ engine: ENGINE_VERSION, file, sets, catalogStamp }));
+
+const path = (store: Store, key: string) => join(store.dir, 'plans', key + '.json');
+
+/** The cached plan, if every workflow and plugin file it was built from is unchanged. */
+export function loadPlan(store: Store, key: string, resolveBuiltin: (type: string) => Promise<NodeDef<any> | undefined>): Plan | undefined {
+  let saved: Saved;
+  try { saved = JSON.parse(readFileSync(path(store, key), 'utf8')); } catch { return undefined; }
+  for (const s of saved.sources) {
+    try { if (sha256(readFileSync(s.path)) !== s.sha256) return undefined; } catch { return undefined; }
+  }
+  const nodes = new Map<string, PlanNode>(saved.plan.nodes.map((n) => [n.id, { ...n, gathers: new Set(n.gathers) }]));
+  const plugins = saved.plan.plugins;
+  return {
+    ...saved.plan, nodes, dependents: dependentsOf(nodes),
+    resolve: async (type) => {
+      if (!plugins[type]) return (await resolveBuiltin(type))!;
+      const mod = await import(pathToFileURL(plugins[type]).href);
+      return [mod.default, ...Object.values(mod)].flat().find((d) => looksLikeNode(d) && d.type === type);
+    },
+  };
+}
+
+export function savePlan(store: Store, key: string, plan: Plan): void {
+  const { nodes, dependents: _d, resolve: _r, ...rest } = plan;
+  const saved: Saved = {
+    sources: plan.sources.map((p) => ({ path: p, sha256: sha256(readFileSync(p)) })),
+    plan: { ...rest, nodes: [...nodes.values()].map((n) => ({ ...n, gathers: [...n.gathers] })) },
+  };
+  store.writeAtomic(path(store, key), JSON.stringify(saved));
+}

@@ -1,0 +1,20 @@
+// Node `sdm`: spatial Durbin panel model with fixed effects (concentrated ML) and effects.
+import type { ColumnTable } from 'arquero';
+import { defineNode } from '../graph/node.js';
+import type { IdMatrix } from '../graph/ports.js';
+import { sdmParams, fitSpatialModel } from './spatial-model.js';
+
+export const sdmNode = defineNode({
+  type: 'sdm',
+  version: 1,
+  description: 'Spatial Durbin panel model y = rho W y + X beta + W X theta + FE by exact concentrated ML (Elhorst 2014), optional Lee-Yu correction, LeSage-Pace direct/indirect/total effects with simulated SEs (the W*x coefficients are not the spillovers)',
+  params: sdmParams,
+  inputs: {
+    data: { type: 'table', description: 'balanced panel' },
+    w: { type: 'matrix', description: "spatial weights over the panel's units" },
+  },
+  outputs: { model: { type: 'model' } },
+  run({ params, inputs, nodeId }) {
+    return { model: fitSpatialModel(inputs.data as ColumnTable, inputs.w as IdMatrix, params, 'sdm', { nodeId }) };
+  },
+});

@@ -1,0 +1,175 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { project, flow, flowAsync, jsonLines } from '../graph/helpers.js';
+import { cases } from '../graph/fixtures/malformed.js';
+import { ensureBuilt } from './build.js';
+
+beforeAll(ensureBuilt, 180_000);
+
+const wf = {
+  plugins: ['./nodes.js'],
+  params: { delta: 0.09 },
+  nodes: {
+    deflate: { uses: 't-const', with: { value: 100 } },
+    raw: { uses: 't-const', with: { value: 7 } },
+    pim: { uses: 't-scale', with: { delta: '$delta' }, in: { x: 'deflate.out' } },
+    clean: { uses: 't-add', in: { xs: ['pim.out', 'raw.out'] } },
+    fe_ris: { uses: 't-model', in: { x: 'clean.out' } },
+    tab: { uses: 't-table', with: { n: 3 } },
+    w: { uses: 't-matrix', with: { n: 2 } },
+  },
+};
+
+describe('flow run', () => {
+  it('prints one JSON event per node and a summary line with --json', () => {
+    const dir = project({ 'wf.json': wf });
+    const r = flow(['run', 'wf.json', '--json'], dir);
+    expect(r.code).toBe(0);
+    const lines = jsonLines(r.stdout);
+    const events = lines.slice(0, -1);
+    expect(events.map((e) => e.node).sort()).toEqual(['clean', 'deflate', 'fe_ris', 'pim', 'raw', 'tab', 'w']);
+    for (const e of events) {
+      expect(e.status).toBe('ran');
+      expect(e.key).toMatch(/^[0-9a-f]{64}$/);
+      expect(typeof e.ms).toBe('number');
+    }
+    const { summary } = lines.at(-1);
+    expect(summary.ran.sort()).toEqual(['clean', 'deflate', 'fe_ris', 'pim', 'raw', 'tab', 'w']);
+    expect(summary.hit).toEqual([]);
+    expect(summary.failed).toEqual([]);
+
+    const again = jsonLines(flow(['run', 'wf.json', '--json', '--set', 'delta=0.096'], dir).stdout);
+    expect(again.at(-1).summary.ran.sort()).toEqual(['clean', 'fe_ris', 'pim']);
+    expect(again.find((e) => e.node === 'pim').why).toEqual(['params.delta 0.09 -> 0.096']);
+  });
+
+  it('writes every output with --out: tables and matrices as CSV, the rest as JSON', () => {
+    const dir = project({ 'wf.json': wf });
+    expect(flow(['run', 'wf.json', '--out', 'out'], dir).code).toBe(0);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual([
+      'clean.out.json', 'deflate.out.json', 'fe_ris.model.json', 'pim.out.json', 'raw.out.json', 'tab.table.csv', 'w.w.csv']);
+    expect(readFileSync(join(dir, 'out/tab.table.csv'), 'utf8')).toBe('id,x,y\nu0,0,0\nu1,1,NaN\nu2,2,\n');
+    expect(readFileSync(join(dir, 'out/w.w.csv'), 'utf8')).toBe('id,c0,c1\nc0,0,0.3333333333333333\nc1,0.6666666666666666,1\n');
+    expect(JSON.parse(readFileSync(join(dir, 'out/fe_ris.model.json'), 'utf8'))).toEqual({ estimator: 't', coefficients: [{ term: 'x', estimate: 16 }] });
+  });
+
+  it('prints plain progress lines and a closing summary when not on a TTY', () => {
+    const dir = project({ 'wf.json': wf });
+    flow(['run', 'wf.json'], dir);
+    const r = flow(['run', 'wf.json', '--set', 'delta=0.5'], dir);
+    expect(r.stdout).toMatch(/^ {2}ran {5}pim .*params\.delta 0\.09 -> 0\.5$/m);
+    expect(r.stdout).toMatch(/^ {2}hit {5}raw$/m);
+    expect(r.stdout).toMatch(/^ran 3, hit 4 in .*; the cache saved .*$/m);
+    expect(r.stdout).not.toContain('\x1b[');
+  });
+
+  it('exits non-zero naming the failed node, its inputs and the cause; independent nodes still finish', () => {
+    const dir = project({ 'wf.json': { ...wf, nodes: { ...wf.nodes, bad: { uses: 't-fail', with: { message: 'matrix is singular' }, in: { x: 'clean.out' } }, after: { uses: 't-round', in: { x: 'bad.out' } } } } });
+    const r = flow(['run', 'wf.json', '--json'], dir);
+    expect(r.code).toBe(1);
+    const lines = jsonLines(r.stdout);
+    expect(lines.find((e) => e.node === 'bad')).toMatchObject({ status: 'failed', inputs: ['x <- clean.out'], error: expect.stringContaining('bad (t-fail) failed: matrix is singular; inputs: x <- clean.out') });
+    expect(lines.find((e) => e.node === 'after')).toMatchObject({ status: 'skipped', because: 'input bad failed' });
+    expect(lines.at(-1).summary.ran).toHaveLength(7);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('flow status and explain', () => {
+  it('names the root cause of a stale node, not only its immediate input', () => {
+    const dir = project({ 'wf.json': wf });
+    flow(['run', 'wf.json'], dir);
+    const st = flow(['status', 'wf.json', '--set', 'delta=0.096', '--json'], dir);
+    const rows = Object.fromEntries(jsonLines(st.stdout).map((r) => [r.node, r]));
+    expect(Object.values(rows).filter((r) => r.status === 'stale').map((r) => r.node).sort()).toEqual(['clean', 'fe_ris', 'pim']);
+    expect(rows.pim.why).toEqual(['params.delta 0.09 -> 0.096']);
+    expect(rows.fe_ris.roots).toEqual(['params.delta 0.09 -> 0.096 changed node pim; deflate unchanged']);
+
+    const ex = flow(['explain', 'wf.json', 'fe_ris', '--set', 'delta=0.096'], dir);
+    expect(ex.stdout).toContain('now: would run');
+    expect(ex.stdout).toContain('because input x will change (upstream must run) (clean)');
+    expect(ex.stdout).toContain('root cause: params.delta 0.09 -> 0.096 changed node pim; deflate unchanged');
+
+    flow(['run', 'wf.json', '--set', 'delta=0.096'], dir);
+    const last = flow(['explain', 'wf.json', 'fe_ris', '--set', 'delta=0.096'], dir).stdout;
+    expect(last).toContain('now: fresh, a cache hit');
+    expect(last).toMatch(/last run \(.*\): ran\n {4}because input x changed \(clean\)\n {4}root cause: params.delta 0.09 -> 0.096 changed node pim; deflate unchanged/);
+  });
+
+  it('says fresh for every node after a run', () => {
+    const dir = project({ 'wf.json': wf });
+    flow(['run', 'wf.json'], dir);
+    expect(flow(['status', 'wf.json'], dir).stdout).toContain('7 fresh, 0 stale');
+  });
+});
+
+describe('flow graph, nodes and cache', () => {
+  it('prints the DAG as mermaid, dot and json', () => {
+    const dir = project({ 'wf.json': wf });
+    const m = flow(['graph', 'wf.json'], dir).stdout;
+    expect(m.split('\n')[0]).toBe('flowchart LR');
+    expect(m).toContain('n0["deflate<br/><small>t-const</small>"]');
+    expect(m).toContain('n0 -->|"out → x"| n2');
+    const d = flow(['graph', 'wf.json', '--format', 'dot'], dir).stdout;
+    expect(d).toContain('n2 -> n3 [label="out -> xs"];');
+    const j = JSON.parse(flow(['graph', 'wf.json', '--format', 'json'], dir).stdout);
+    expect(j.edges).toContainEqual({ from: 'clean', fromPort: 'out', to: 'fe_ris', toPort: 'x', type: 'json' });
+  });
+
+  it('lists, shows, verifies and collects the cache', () => {
+    const dir = project({ 'wf.json': wf });
+    flow(['run', 'wf.json'], dir);
+    flow(['run', 'wf.json', '--set', 'delta=0.5'], dir);
+    const ls = flow(['cache', 'ls', '--json'], dir);
+    const recs = jsonLines(ls.stdout);
+    expect(recs).toHaveLength(10);
+    const pim = recs.find((r) => r.node === 'pim');
+    const show = JSON.parse(flow(['cache', 'show', pim.key.slice(0, 10)], dir).stdout);
+    expect(show.fingerprint.params).toEqual({ delta: 0.09, base: 'zhang' });
+    expect(flow(['cache', 'verify'], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining('cache ok') });
+    const dry = flow(['cache', 'gc', '--dry-run'], dir);
+    expect(dry.stdout).toContain('would remove 3 records');
+    expect(jsonLines(flow(['cache', 'ls', '--json'], dir).stdout)).toHaveLength(10);
+    flow(['cache', 'gc'], dir);
+    expect(jsonLines(flow(['cache', 'ls', '--json'], dir).stdout)).toHaveLength(7);
+    expect(jsonLines(flow(['run', 'wf.json', '--json', '--set', 'delta=0.5'], dir).stdout).at(-1).summary.ran).toEqual([]);
+  });
+
+  it('verify finds a corrupted artifact and --fix removes it; the next run recomputes it', () => {
+    const dir = project({ 'wf.json': wf });
+    flow(['run', 'wf.json'], dir);
+    const objs = join(dir, 'cache/objects');
+    const sub = readdirSync(objs)[0];
+    const f = join(objs, sub, readdirSync(join(objs, sub))[0]);
+    writeFileSync(f, 'garbage');
+    const v = flow(['cache', 'verify'], dir);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain('content does not match its hash');
+    expect(flow(['cache', 'verify', '--fix'], dir).code).toBe(0);
+    expect(flow(['cache', 'verify'], dir).stdout).toContain('cache ok');
+    const r = jsonLines(flow(['run', 'wf.json', '--json'], dir).stdout).at(-1).summary;
+    expect(r.ran.length).toBeGreaterThan(0);
+    expect(existsSync(f)).toBe(true);
+  });
+});
+
+describe('malformed workflows on the command line', () => {
+  it('each prints its message and exits 2, with no stack trace', { timeout: 240_000 }, async () => {
+    const results: { name: string; code: number | null; stderr: string; expect: string[] }[] = [];
+    const queue = [...cases];
+    await Promise.all([0, 1, 2, 3].map(async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        const dir = project(c.files);
+        const r = await flowAsync(['run', c.wf ?? 'wf.json', ...(c.args ?? [])], dir);
+        results.push({ name: c.name, code: r.code, stderr: r.stderr, expect: c.expect });
+      }
+    }));
+    expect(results).toHaveLength(cases.length);
+    for (const r of results) {
+      expect.soft(r.code, r.name).toBe(2);
+      for (const s of r.expect) expect.soft(r.stderr, r.name).toContain(s);
+      expect.soft(r.stderr, r.name).not.toMatch(/\n\s+at |internal error/);
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as aq from 'arquero';
+import { loadCsv, loadCsvParams } from '../../src/nodes/load-csv.js';
+import { parseCsv } from '../../src/io/csv.js';
+
+let dir: string;
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'flow-csv-')); });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const write = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+const run = (params: unknown) => loadCsv.run({ params: loadCsvParams.parse(params), inputs: {}, resolvePath: (p) => join(dir, p), nodeId: 'load' }) as { table: aq.ColumnTable };
+const fixture = (f: string) => new URL(`../fixtures/${f}`, import.meta.url);
+
+describe('load-csv', () => {
+  it('reads the Grunfeld and crime fixtures exactly as arquero does, numbers as Float64Array', () => {
+    for (const f of ['grunfeld.csv', 'crime.csv']) {
+      const text = readFileSync(fixture(f), 'utf8');
+      write(f, text);
+      const t = run({ path: f }).table;
+      const ref = aq.fromCSV(text);
+      expect(t.columnNames()).toEqual(ref.columnNames());
+      expect(t.numRows()).toBe(ref.numRows());
+      for (const c of ref.columnNames()) expect(Array.from(t.array(c) as ArrayLike<unknown>)).toEqual(ref.array(c));
+      expect(t.column('year')).toBeInstanceOf(Float64Array);
+    }
+  });
+
+  it('empty and NA cells are NaN in numeric columns and null in text ones; quoted fields keep commas and quotes', () => {
+    write('a.csv', 'id,name,x\r\n1,"Smith, J.",1.5\r\n2,NA,\r\n3,"say ""hi""",NA\r\n4,,-2e-3\r\n');
+    const t = run({ path: 'a.csv' }).table;
+    expect(Array.from(t.array('x') as number[])).toEqual([1.5, NaN, NaN, -0.002]);
+    expect(t.array('name')).toEqual(['Smith, J.', null, 'say "hi"', null]);
+    expect(Array.from(t.array('id') as number[])).toEqual([1, 2, 3, 4]);
+  });
+
+  it('parses every number as JavaScript does (exact), including long mantissas and exponents', () => {
+    const vals = ['0.1', '-0.30000000000000004', '123456789012345678', '1e300', '4.9e-324', '.5', '+7', '1.7976931348623157e308', '3.14159265358979323846', '0000.25', '-0'];
+    write('n.csv', `v\n${vals.join('\n')}\n`);
+    const got = Array.from(run({ path: 'n.csv' }).table.array('v') as number[]);
+    expect(got).toEqual(vals.map(Number));
+    expect(Object.is(got.at(-1), -0)).toBe(true);
+  });
+
+  it('infers a column with text cells as text; a declared numeric column with text is an error naming file, row and column', () => {
+    write('b.csv', 'id,x\n1,2.5\n2,abc\n');
+    expect(run({ path: 'b.csv' }).table.array('x')).toEqual(['2.5', 'abc']);
+    expect(() => run({ path: 'b.csv', columns: { x: 'number' } })).toThrow(/b\.csv: row 3, column "x" holds "abc", which is not a number/);
+  });
+
+  it('keeps declared string columns as text (ids with leading zeros)', () => {
+    write('c.csv', 'code,v\n001,1\n010,2\n');
+    const t = run({ path: 'c.csv', columns: { code: 'string' } }).table;
+    expect(t.array('code')).toEqual(['001', '010']);
+  });
+
+  it('errors: unknown typed column, ragged row, unterminated quote, missing file', () => {
+    write('d.csv', 'a,b\n1,2\n3\n');
+    expect(() => run({ path: 'd.csv', columns: { c: 'number' } })).toThrow(/names "c" not in the header; the file has: a, b/);
+    expect(() => run({ path: 'd.csv' })).toThrow(/row 3 has 1 fields but the header has 2/);
+    write('e.csv', 'a,b\n1,"x\n');
+    expect(() => run({ path: 'e.csv' })).toThrow(/never closed/);
+    expect(() => run({ path: 'nope.csv' })).toThrow(/cannot read nope\.csv/);
+  });
+
+  it('declares its file so the engine hashes it', () => {
+    expect(loadCsv.files!(loadCsvParams.parse({ path: 'data/x.csv' }))).toEqual(['data/x.csv']);
+  });
+
+  it('handles a missing final newline, blank lines, a BOM and a custom delimiter', () => {
+    const d = parseCsv(Buffer.from('\ufeffa;b\n1;2\n\n3;4'), { delimiter: ';' });
+    expect(d.names).toEqual(['a', 'b']);
+    expect(Array.from(d.columns.b as Float64Array)).toEqual([2, 4]);
+  });
+});
