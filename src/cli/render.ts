@@ -11,7 +11,8 @@ export function render(events: Observable<RunEvent>, opts: RenderOpts = {}): Pro
   const tty = !opts.json && (opts.tty ?? out.isTTY === true);
   const keys = new Map<string, string>();
   const running = new Map<string, number>();
-  let total = 0, finished = 0;
+  let total = 0, finished = 0, width = 0;
+  const pad = (id: string) => id.padEnd(width);
   const line = (s: string) => {
     if (tty) out.write('\r\x1b[K');
     out.write(s + '\n');
@@ -19,10 +20,14 @@ export function render(events: Observable<RunEvent>, opts: RenderOpts = {}): Pro
   };
   const footer = () => {
     if (!running.size) return;
-    const names = [...running.keys()];
-    out.write(`\x1b[2m  running ${names.slice(0, 4).join(', ')}${names.length > 4 ? ` +${names.length - 4}` : ''} (${finished}/${total})\x1b[0m`);
+    const now = Date.now();
+    const names = [...running].map(([id, t0]) => `${id} ${((now - t0) / 1000).toFixed(1)}s`);
+    out.write(`\x1b[2m  running ${names.slice(0, 4).join(', ')}${names.length > 4 ? ` +${names.length - 4}` : ''} (${finished}/${total} done)\x1b[0m`);
   };
   const tag = (s: string, color: number) => (tty ? `\x1b[${color}m${s.padEnd(7)}\x1b[0m` : s.padEnd(7));
+  // on a TTY, refresh the running line so long nodes show their time
+  const timer = tty ? setInterval(() => { if (running.size) { out.write('\r\x1b[K'); footer(); } }, 200) : undefined;
+  timer?.unref();
   return new Promise((resolvePromise, reject) => {
     let summary: Summary | undefined;
     events.subscribe({
@@ -38,12 +43,12 @@ export function render(events: Observable<RunEvent>, opts: RenderOpts = {}): Pro
           return;
         }
         switch (e.type) {
-          case 'plan': total = e.nodes.length; break;
+          case 'plan': total = e.nodes.length; width = Math.min(32, Math.max(0, ...e.nodes.map((n) => n.length))); break;
           case 'start': running.set(e.node, Date.now()); if (tty) { out.write('\r\x1b[K'); footer(); } break;
-          case 'hit': keys.set(e.node, e.key); finished++; line(`  ${tag('hit', 32)} ${e.node}${e.reason === 'cut-off' ? '  (early cut-off: inputs re-ran, same bytes)' : ''}`); break;
-          case 'ran': keys.set(e.node, e.key); finished++; running.delete(e.node); line(`  ${tag('ran', 36)} ${e.node}  ${fmtMs(e.ms)}  ${e.why[0]?.text ?? ''}`); break;
+          case 'hit': keys.set(e.node, e.key); finished++; line(`  ${tag('hit', 32)} ${e.reason === 'cut-off' ? `${pad(e.node)}  early cut-off: inputs re-ran, same bytes` : e.node}`); break;
+          case 'ran': keys.set(e.node, e.key); finished++; running.delete(e.node); line(`  ${tag('ran', 36)} ${pad(e.node)}  ${fmtMs(e.ms).padStart(8)}  ${e.why[0]?.text ?? ''}`); break;
           case 'failed': finished++; running.delete(e.node); line(`  ${tag('FAILED', 31)} ${formatError(e.error)}`); break;
-          case 'skipped': finished++; line(`  ${tag('skipped', 33)} ${e.node}  (${e.because})`); break;
+          case 'skipped': finished++; line(`  ${tag('skipped', 33)} ${pad(e.node)}  ${e.because}`); break;
           case 'summary': {
             summary = e.summary;
             const s = e.summary;
@@ -52,8 +57,8 @@ export function render(events: Observable<RunEvent>, opts: RenderOpts = {}): Pro
           }
         }
       },
-      error: reject,
-      complete: () => (summary ? resolvePromise({ summary, keys }) : reject(new Error('run ended without a summary'))),
+      error: (e) => { clearInterval(timer); reject(e); },
+      complete: () => (clearInterval(timer), summary ? resolvePromise({ summary, keys }) : reject(new Error('run ended without a summary'))),
     });
   });
 }

@@ -148,7 +148,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   if (!L) throw dataError(`the regressors ${terms.join(', ')} are collinear after removing the fixed effects (singular design)`);
   const beta = k > 0 ? choleskySolve(L, k, Xty) : new Float64Array(0);
   const XtXinv = k > 0 ? choleskyInverse(L, k) : new Float64Array(0);
-  const resid = Float64Array.from(yd);
+  const resid = yd.slice();
   for (let a = 0; a < k; a++) { const xa = Xd[a], b = beta[a]; for (let i = 0; i < N; i++) resid[i] -= xa[i] * b; }
   let ssr = 0;
   for (let i = 0; i < N; i++) ssr += resid[i] * resid[i];

@@ -109,8 +109,7 @@ export interface DemeanInfo {
 export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanOptions = {}): { out: Float64Array[]; info: DemeanInfo } {
   const tol = opts.tol ?? 1e-13;
   const maxIter = opts.maxIter ?? 10_000;
-  const out = columns.map((c) => Float64Array.from(c));
-  if (factors.length === 0) return { out, info: { iterations: 0, converged: true } };
+  if (factors.length === 0) return { out: columns.map((c) => c.slice()), info: { iterations: 0, converged: true } };
   const n = columns[0]?.length ?? 0;
   const counts = factors.map((f) => {
     const c = new Float64Array(f.nLevels);
@@ -120,17 +119,25 @@ export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanO
   const sums = factors.map((f) => new Float64Array(f.nLevels));
   const D = factors.length;
   let maxIterUsed = 0, allConverged = true;
-  for (const x of out) {
+  const out: Float64Array[] = [];
+  for (const src of columns) {
+    // First projection fused with the copy and the scale: x = src - mean_0(src).
+    const codes0 = factors[0].codes, s0 = sums[0], c0 = counts[0];
+    s0.fill(0);
     let scale = 0;
-    for (let i = 0; i < n; i++) { const a = Math.abs(x[i]); if (a > scale) scale = a; }
-    if (scale === 0) continue;
+    for (let i = 0; i < n; i++) { const v = src[i]; s0[codes0[i]] += v; const a = v < 0 ? -v : v; if (a > scale) scale = a; }
+    for (let g = 0; g < s0.length; g++) s0[g] /= c0[g];
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) x[i] = src[i] - s0[codes0[i]];
+    out.push(x);
+    if (scale === 0 || D === 1) { if (1 > maxIterUsed) maxIterUsed = 1; continue; }
     const thresh = tol * scale;
-    // Project on one dimension after the other. A dimension whose group means are all
-    // below the threshold is left alone and counted "clean"; once the D - 1 dimensions
-    // after the last real projection are clean, x is orthogonal to all of them (a
-    // balanced two-way panel: project A, project B, check A: five passes).
-    let clean = 0, steps = 0, converged = false;
-    for (let d = 0; steps < maxIter * D; d = (d + 1) % D) {
+    // Then one dimension after the other. A dimension whose group means are all below
+    // the threshold is left alone and counted "clean"; once the D - 1 dimensions after
+    // the last real projection are clean, x is orthogonal to all of them (a balanced
+    // two-way panel: project A, project B, check A: five passes).
+    let clean = 0, steps = 1, converged = false;
+    for (let d = 1 % D; steps < maxIter * D; d = (d + 1) % D) {
       steps++;
       const s = sums[d], c = counts[d], codes = factors[d].codes;
       s.fill(0);
@@ -141,13 +148,12 @@ export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanO
         const a = Math.abs(s[g]);
         if (a > change) change = a;
       }
-      if (change <= thresh && steps > 1) {
+      if (change <= thresh) {
         if (++clean >= D - 1) { converged = true; break; }
         continue;
       }
       for (let i = 0; i < n; i++) x[i] -= s[codes[i]];
       clean = 0;
-      if (D === 1) { converged = true; break; }
     }
     const sweeps = Math.ceil(steps / D);
     if (sweeps > maxIterUsed) maxIterUsed = sweeps;

@@ -13,7 +13,7 @@ import { pUpperChisq, pUpperF, qF } from './dist.js';
 
 /** Residuals of each column on B (FWL partialling); B may be empty. */
 export function partial(cols: Columns, B: Columns): Columns {
-  if (B.length === 0) return cols.map((c) => Float64Array.from(c));
+  if (B.length === 0) return cols.map((c) => c.slice());
   return cols.map((c) => olsFit(B, c).resid);
 }
 
@@ -115,7 +115,7 @@ export function kpRankStat(Y: Columns, Z: Columns, req: VcovRequest, clusters: I
   for (let c = 0; c < nv; c++) for (let r = 0; r < nu; r++) lam[c * nu + r] = lamM[r * nv + c];
   // moments: E = Y (LM) or Y - Z Pi (Wald)
   const E: Columns = lm ? Y : Y.map((yk, k) => {
-    const e = Float64Array.from(yk);
+    const e = yk.slice();
     for (let l = 0; l < L; l++) { const z = Z[l], p = Pi[l * K + k]; for (let i = 0; i < e.length; i++) e[i] -= z[i] * p; }
     return e;
   });
@@ -348,7 +348,7 @@ export function hansenJ(res: IvResult, req: VcovRequest): HansenJ {
   const rhs = matMul(XZW, Zy, K, L, 1);
   const Lm = cholesky(Mq, K)!;
   const b = choleskySolve(Lm, K, rhs);
-  const u = Float64Array.from(y);
+  const u = y.slice();
   for (let a = 0; a < K; a++) { const xa = X[a]; for (let i = 0; i < N; i++) u[i] -= xa[i] * b[a]; }
   const Zu = crossprodVec(Z, u);
   const stat = quadInv(S, L, Zu);

@@ -93,7 +93,7 @@ export function olsFit(X: Columns, y: Float64Array): LinearFit {
   const L = cholesky(crossprod(X), k);
   if (!L) throw dataError('singular design in an auxiliary regression');
   const beta = choleskySolve(L, k, crossprodVec(X, y));
-  const resid = Float64Array.from(y);
+  const resid = y.slice();
   for (let a = 0; a < k; a++) { const xa = X[a], b = beta[a]; for (let i = 0; i < N; i++) resid[i] -= xa[i] * b; }
   let ssr = 0;
   for (let i = 0; i < N; i++) ssr += resid[i] * resid[i];
@@ -130,7 +130,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   const ZZinv = choleskyInverse(Lz, L);
   const firstStages: LinearFit[] = endog.map((x) => {
     const beta = choleskySolve(Lz, L, crossprodVec(Z, x));
-    const resid = Float64Array.from(x);
+    const resid = x.slice();
     for (let a = 0; a < L; a++) { const za = Z[a], b = beta[a]; for (let i = 0; i < N; i++) resid[i] -= za[i] * b; }
     let ssr = 0;
     for (let i = 0; i < N; i++) ssr += resid[i] * resid[i];
@@ -143,7 +143,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   if (!Lx) throw dataError(`the first-stage fitted values are collinear: the excluded instruments (${input.instrumentNames.join(', ')}) do not identify ${input.endogNames.join(', ')}`);
   const beta = choleskySolve(Lx, K, crossprodVec(Xhat, y));
   const bread = choleskyInverse(Lx, K);
-  const resid = Float64Array.from(y);
+  const resid = y.slice();
   for (let a = 0; a < K; a++) { const xa = X[a], b = beta[a]; for (let i = 0; i < N; i++) resid[i] -= xa[i] * b; }
   let ssr = 0, tssWithin = 0;
   for (let i = 0; i < N; i++) { ssr += resid[i] * resid[i]; tssWithin += y[i] * y[i]; }

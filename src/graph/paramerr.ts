@@ -48,7 +48,14 @@ export function describe(js: any): string {
     }
     case 'string': return js.pattern ? `a string matching ${js.pattern}` : js.minLength ? `a non-empty string` : 'a string';
     case 'boolean': return 'true or false';
-    case 'array': return js.items ? `a list of ${describe(js.items).replace(/^an? /, '')}s`.replace(/ss$/, 's') : 'a list';
+    case 'array': {
+      const it = js.items;
+      if (!it) return 'a list';
+      const simple: Record<string, string> = { string: 'strings', number: 'numbers', integer: 'integers', boolean: 'booleans' };
+      if (simple[it.type] && !it.enum && !it.minimum && !it.exclusiveMinimum) return `a list of ${simple[it.type]}`;
+      if (it.type === 'object') return `a list of objects${it.properties ? ` with ${Object.keys(it.properties).join(', ')}` : ''}`;
+      return `a list of (${describe(it)})`;
+    }
     case 'object': return js.properties ? `an object with ${Object.keys(js.properties).join(', ')}` : 'an object';
     case 'null': return 'null';
     default: return 'a valid value';

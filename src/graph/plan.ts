@@ -186,7 +186,7 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
     for (const branch of product(deps.get(id)!, matrix)) {
       const p = { ...params, ...branch };
       const raw = substitute(d.with, p, () => {}) as Record<string, unknown>;
-      const node = expandOne(d, def, raw, branch, loaded, wires.get(id)!, deps, copies, push);
+      const node = expandOne(d, def, raw, branch, loaded, wires.get(id)!, deps, copies, nodes, push);
       if (!node) continue;
       list.push(node);
       nodes.set(node.id, node);
@@ -199,14 +199,14 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
   const dependents = dependentsOf(nodes);
   return {
     file: loaded.file, rel: relative(loaded.root, loaded.file), root: loaded.root, params, matrix,
-    nodes, order: [...nodes.keys()], dependents, watch: [...watch, ...loaded.pluginFiles.values()],
+    nodes, order: [...nodes.keys()], dependents, watch: [...new Set([...watch, ...loaded.pluginFiles.values()])],
     sources: [...loaded.chain, ...new Set(loaded.pluginFiles.values())], plugins: Object.fromEntries(loaded.pluginFiles),
     resolve: async (t) => catalog.get(t)!,
   };
 }
 
 function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, branch: Record<string, unknown>, loaded: Loaded,
-  ws: Wire[], deps: Map<string, string[]>, copies: Map<string, PlanNode[]>, push: (e: FlowError) => void): PlanNode | undefined {
+  ws: Wire[], deps: Map<string, string[]>, copies: Map<string, PlanNode[]>, nodes: Map<string, PlanNode>, push: (e: FlowError) => void): PlanNode | undefined {
   const where = Object.keys(branch).length ? ` (matrix branch ${Object.entries(branch).map(([k, v]) => `${k}=${fmtVal(v)}`).join(', ')})` : '';
   const f = `nodes.${d.id}.with`;
   let ok = true;
@@ -240,7 +240,7 @@ function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, bra
       } else {
         const sub = Object.fromEntries(deps.get(ref.node)!.map((k) => [k, branch[k]]));
         const upId = instanceId(ref.node, sub);
-        if (!(copies.get(ref.node) ?? []).some((c) => c.id === upId)) return undefined; // upstream copy invalid: reported there
+        if (!nodes.has(upId)) return undefined; // upstream copy invalid: reported there
         inputs[w.port].push({ node: upId, port: ref.port, type: ref.type });
       }
     }

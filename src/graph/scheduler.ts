@@ -53,7 +53,11 @@ export function ancestorsOf(plan: Plan, ids: Iterable<string>): Set<string> {
 
 export function fileHashes(n: PlanNode, stats: StatCache, dirty: { value: boolean }): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of n.files) out[f.rel] = hashPath(f.abs, stats, dirty);
+  for (const f of n.files) {
+    try { out[f.rel] = hashPath(f.abs, stats, dirty); } catch (e) {
+      throw new FlowError('data', `cannot read ${f.rel} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it was there when the workflow was validated`, { node: n.id, file: f.abs }, e);
+    }
+  }
   return out;
 }
 
@@ -117,7 +121,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
       return v;
     };
 
-    async function process(n: PlanNode): Promise<Done> {
+    async function processNode(n: PlanNode): Promise<Done> {
       const start = performance.now();
       let key: string | null = null;
       let running: (() => void) | undefined;
@@ -231,7 +235,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
     };
 
     const conc = opts.concurrency ?? 4;
-    const inner = ready.pipe(mergeMap((n) => defer(async () => [n.id, await process(n)] as const), conc))
+    const inner = ready.pipe(mergeMap((n) => defer(async () => [n.id, await processNode(n)] as const), conc))
       .subscribe({ next: ([id, d]) => finish(id, d), error: (e) => sub.error(e) });
     sub.next({ type: 'plan', workflow: plan.rel, nodes: plan.order.filter((id) => scope.has(id)) });
     if (remaining === 0) complete();

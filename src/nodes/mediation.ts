@@ -2,6 +2,15 @@
 // with its verdict per step, and beside it the modern evidence: the product-of-
 // coefficients indirect effect a x b, Sobel z and p, a seeded cluster bootstrap
 // percentile CI, and the share mediated. Every regression is the `fe` node's own fit.
+//
+// Model JSON: estimator 'mediation'; call; stages: [{ stage, treatment, mediator, outcome,
+//   equations { a | total | b: { eq: '(5)'.., model: fe model JSON } },
+//   paths { a, b, c, c_prime: coefficient rows }, indirect { estimate, sobel_se, sobel_z,
+//   sobel_p, check_c_minus_c_prime, boot_ci_low, boot_ci_high, boot_se, level },
+//   share_mediated (ab / c, null when c = 0), stepwise { label, alpha, steps[], holds,
+//   verdict, reason } }]; a chain mediator [M1, M2] gives two stages (eqs. 5-7, 8-10),
+//   one mediator one stage (8-10). Top-level paths / indirect / share_mediated / stepwise
+//   repeat the last stage (NODES.md); bootstrap { reps, failed, seed, cluster, level }.
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';

@@ -1,6 +1,11 @@
 // `subgroup`: the baseline FE model within each group of a column (city size class),
 // and a pooled interaction model with a Wald test that the key coefficient is equal
 // across groups (METHOD.md 2.6).
+//
+// Output `models`: one fe model per group (with group { by, value }), in group order,
+// then the pooled model (role 'pooled-interaction', terms "x:group") carrying
+// equality_test { term, by, groups, hypothesis, statistic, chi2, F, df1, df2, p_value,
+// form ('F' with the model's t df, G - 1 for cluster covariances; else 'chi2') }.
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';

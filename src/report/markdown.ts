@@ -36,6 +36,7 @@ export function toMarkdown(g: Grid, opts: MdOptions = {}): string {
         r satisfies never;
     }
   }
-  if (g.notes.length) out.push('', ...g.notes.map((n) => mdCell(n)));
+  // a blank line between notes: consecutive lines would merge into one paragraph
+  for (const n of g.notes) out.push('', mdCell(n));
   return out.join('\n') + '\n';
 }

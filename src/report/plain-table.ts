@@ -31,6 +31,7 @@ export function buildPlainGrid(t: ColumnTable, o: PlainTableOptions): Grid {
     cells: names.slice(1).map((n) => cell(r[n], n)),
   }));
   // describe names its stub column `var`; the paper prints "variable"
-  const heads = names.map((n, i) => o.columns?.[i] ?? (i === 0 && n === 'var' && !o.labels?.var ? 'variable' : labelOf(n, o.labels)));
+  // `columns` names the value columns, as for model tables (the stub keeps its label)
+  const heads = names.map((n, i) => (i > 0 ? o.columns?.[i - 1] : undefined) ?? (i === 0 && n === 'var' && !o.labels?.var ? 'variable' : labelOf(n, o.labels)));
   return { name: o.name, title: o.title, stub: heads[0], columns: heads.slice(1), rows, notes: o.notes ?? [], plain: true };
 }

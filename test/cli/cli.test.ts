@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { project, flow, flowAsync, jsonLines } from '../graph/helpers.js';
+import { spawn } from 'node:child_process';
+import { project, flow, flowAsync, jsonLines, FLOW } from '../graph/helpers.js';
 import { cases } from '../graph/fixtures/malformed.js';
 import { ensureBuilt } from './build.js';
 
@@ -58,7 +59,7 @@ describe('flow run', () => {
     const dir = project({ 'wf.json': wf });
     flow(['run', 'wf.json'], dir);
     const r = flow(['run', 'wf.json', '--set', 'delta=0.5'], dir);
-    expect(r.stdout).toMatch(/^ {2}ran {5}pim .*params\.delta 0\.09 -> 0\.5$/m);
+    expect(r.stdout).toMatch(/^ {2}ran {5}pim {5} +[\d.]+ m?s {2}params\.delta 0\.09 -> 0\.5$/m);
     expect(r.stdout).toMatch(/^ {2}hit {5}raw$/m);
     expect(r.stdout).toMatch(/^ran 3, hit 4 in .*; the cache saved .*$/m);
     expect(r.stdout).not.toContain('\x1b[');
@@ -73,6 +74,25 @@ describe('flow run', () => {
     expect(lines.find((e) => e.node === 'after')).toMatchObject({ status: 'skipped', because: 'input bad failed' });
     expect(lines.at(-1).summary.ran).toHaveLength(7);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('the plan cache', () => {
+  it('is invalidated by any edit of the workflow or of a plugin', () => {
+    const dir = project({ 'wf.json': wf });
+    expect(flow(['run', 'wf.json'], dir).code).toBe(0);
+    expect(readdirSync(join(dir, 'cache/plans'))).toHaveLength(1);
+    writeFileSync(join(dir, 'wf.json'), JSON.stringify({ ...wf, params: { delta: 0.2 } }));
+    const r = jsonLines(flow(['run', 'wf.json', '--json'], dir).stdout).at(-1).summary;
+    expect(r.ran.sort()).toEqual(['clean', 'fe_ris', 'pim']);
+    writeFileSync(join(dir, 'wf.json'), JSON.stringify({ ...wf, params: { delta: 2 } }));
+    const bad = flow(['run', 'wf.json'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('wf.json: nodes.pim.with.delta: expected a number in (0, 1), got 2');
+    writeFileSync(join(dir, 'wf.json'), JSON.stringify(wf));
+    writeFileSync(join(dir, 'nodes.js'), readFileSync(join(dir, 'nodes.js'), 'utf8') + '\n// edited\n');
+    const edited = jsonLines(flow(['run', 'wf.json', '--json'], dir).stdout).at(-1).summary;
+    expect(edited.ran).toHaveLength(7); // the plugin's code hash is in every key of its nodes
   });
 });
 
@@ -172,4 +192,29 @@ describe('malformed workflows on the command line', () => {
       expect.soft(r.stderr, r.name).not.toMatch(/\n\s+at |internal error/);
     }
   });
+});
+
+describe('flow watch', () => {
+  it('re-runs the affected nodes when a file the workflow reads changes', async () => {
+    const dir = project({ 'wf.json': { plugins: ['./nodes.js'], nodes: { a: { uses: 't-const', with: { value: 1 } }, t: { uses: 't-read', with: { path: 'in.txt' } } } }, 'in.txt': 'one' });
+    const child = spawn(process.execPath, [FLOW, 'watch', 'wf.json', '--json'], { cwd: dir });
+    let out = '';
+    let exited = false;
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', () => (exited = true));
+    const summaries = () => (out.match(/"summary"/g) ?? []).length;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      while (summaries() < 1 && !exited) await sleep(50);
+      // watchers start just after the first run; rewrite until a change lands after them
+      for (let i = 0; summaries() < 2 && !exited && i < 100; i++) {
+        if (i % 10 === 0) writeFileSync(join(dir, 'in.txt'), `two ${i}`);
+        await sleep(100);
+      }
+      const events = jsonLines(out);
+      const second = events.slice(events.findIndex((e) => e.summary) + 1);
+      expect(second.find((e) => e.node === 't')).toMatchObject({ status: 'ran', why: ['file in.txt changed'] });
+      expect(second.find((e) => e.node === 'a')).toMatchObject({ status: 'hit' });
+    } finally { child.kill('SIGKILL'); }
+  }, 60_000);
 });

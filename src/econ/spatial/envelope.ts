@@ -150,12 +150,30 @@ export function envelopeInverse(ep: EnvelopePattern, lu: EnvelopeLu): Float64Arr
       for (let c = 0; c < n; c++) xk[c] -= u * xj[c];
     }
   }
-  // back to the original order: out[perm[r], perm[c]] = x[r, c]
-  const out = new Float64Array(n * n);
+  // back to the original order, out[perm[r], perm[c]] = x[r, c], in place (one n x n
+  // buffer: at N = 5000 it is 200 MB): columns within each row, then rows by cycles
+  const tmp = new Float64Array(n);
   for (let r = 0; r < n; r++) {
-    const o = perm[r] * n;
     const xr = x.subarray(r * n, r * n + n);
-    for (let c = 0; c < n; c++) out[o + perm[c]] = xr[c];
+    for (let c = 0; c < n; c++) tmp[perm[c]] = xr[c];
+    xr.set(tmp);
   }
-  return out;
+  const done = new Uint8Array(n);
+  let carry = tmp, spare = new Float64Array(n);
+  for (let start = 0; start < n; start++) {
+    if (done[start]) continue;
+    // row r moves to perm[r]: follow the cycle carrying one row
+    carry.set(x.subarray(start * n, start * n + n));
+    let r = start;
+    for (;;) {
+      done[r] = 1;
+      const to = perm[r];
+      spare.set(x.subarray(to * n, to * n + n));
+      x.set(carry, to * n);
+      if (to === start) break;
+      [carry, spare] = [spare, carry];
+      r = to;
+    }
+  }
+  return x;
 }

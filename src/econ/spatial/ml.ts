@@ -131,29 +131,23 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   // Information matrix (Lee & Yu 2010 / Elhorst 2014), G = W (I - rho W)^-1 = (S - I)/rho.
   const inv = inverseWithSolver(setup, rho);
   const S = inv.dense;
-  const G = gMatrix(S, setup, rho);
-  let trG = 0, trGG = 0, trGtG = 0;
-  for (let i = 0; i < n; i++) {
-    trG += G[i * n + i];
-    for (let j = 0; j < n; j++) { const g = G[i * n + j]; trGG += g * G[j * n + i]; trGtG += g * g; }
-  }
+  const tr = gTraces(S, setup, rho);
+  let { trG, trGG, trGtG } = tr;
   if (dropUnit) {
-    // remove the unit eigenvalue: tr of F'GF with F the n x (n-1) orthonormal complement of 1
-    const colSum = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) colSum[j] += G[i * n + j];
+    // remove the unit eigenvalue: traces of F'GF with F the n x (n-1) orthonormal complement of 1
     trG -= 1 / (1 - rho);
     trGG -= 1 / (1 - rho) ** 2;
-    trGtG -= dot(colSum, colSum) / n;
+    trGtG -= dot(tr.colSum, tr.colSum) / n;
   }
   const fitted = new Float64Array(n * T);
   for (let k = 0; k < K; k++) for (let r = 0; r < n * T; r++) fitted[r] += Z[k][r] * coef[k];
   // H = (I_T kron G) Z b; G v = (S v - v) / rho needs only solves
   let H: Float64Array;
-  if (Math.abs(rho) > 1e-3) {
+  if (tr.G) {
+    H = denseLag(tr.G, n, fitted, T);
+  } else {
     H = inv.solvePeriods(fitted, T);
     for (let i = 0; i < n * T; i++) H[i] = (H[i] - fitted[i]) / rho;
-  } else {
-    H = denseLag(G, n, fitted, T);
   }
   if (leeYu) H = demean(H, n, T, fe);
   const P = K + 2;
@@ -196,15 +190,30 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   };
 }
 
-function gMatrix(S: Float64Array, setup: WSetup, rho: number): Float64Array {
+/**
+ * tr(G), tr(G G), tr(G'G) and the column sums of G = W S. Away from rho = 0 they follow
+ * from S alone (rho G = S - I), so no second n x n matrix is formed; near 0 (where
+ * that loses digits) G = W S is formed from the sparse W and returned.
+ */
+function gTraces(S: Float64Array, setup: WSetup, rho: number) {
   const n = setup.n;
-  const G = new Float64Array(n * n);
+  let trS = 0, trSS = 0, sumSq = 0;
+  const colSum = new Float64Array(n);
   if (Math.abs(rho) > 1e-3) {
-    // rho W S = S - I: no second n^3 product
-    for (let i = 0; i < n * n; i++) G[i] = S[i] / rho;
-    for (let i = 0; i < n; i++) G[i * n + i] -= 1 / rho;
-    return G;
+    for (let i = 0; i < n; i++) {
+      trS += S[i * n + i];
+      const row = S.subarray(i * n, i * n + n);
+      for (let j = 0; j < n; j++) { const v = row[j]; sumSq += v * v; colSum[j] += v; }
+      for (let j = 0; j < i; j++) trSS += 2 * row[j] * S[j * n + i];
+      trSS += row[i] * row[i];
+    }
+    for (let j = 0; j < n; j++) colSum[j] = (colSum[j] - 1) / rho;
+    const r2 = rho * rho;
+    return {
+      trG: (trS - n) / rho, trGG: (trSS - 2 * trS + n) / r2, trGtG: (sumSq - 2 * trS + n) / r2, colSum, G: null,
+    };
   }
+  const G = new Float64Array(n * n);
   const { rowPtr, col, val } = setup.csr;
   for (let i = 0; i < n; i++) {
     const o = G.subarray(i * n, i * n + n);
@@ -213,7 +222,12 @@ function gMatrix(S: Float64Array, setup: WSetup, rho: number): Float64Array {
       for (let j = 0; j < n; j++) o[j] += val[p] * src[j];
     }
   }
-  return G;
+  let trG = 0, trGG = 0, trGtG = 0;
+  for (let i = 0; i < n; i++) {
+    trG += G[i * n + i];
+    for (let j = 0; j < n; j++) { const g = G[i * n + j]; trGG += g * G[j * n + i]; trGtG += g * g; colSum[j] += g; }
+  }
+  return { trG, trGG, trGtG, colSum, G };
 }
 
 function residual(y: Float64Array, Z: Float64Array[], b: Float64Array): Float64Array {

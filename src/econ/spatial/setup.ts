@@ -6,6 +6,7 @@
 //  * 'symmetric-eigen': W similar to a symmetric matrix: real eigenvalues once by
 //    Householder + QL (~1.4 s at N = 1000, 26 ms at N = 300); log-det, traces and the
 //    draws' mean diagonals are sums over eigenvalues; rho in (1/min ev, 1/max ev).
+//    Taken for dense W and for sparse W up to EIGEN_MAX_SPARSE_N units.
 //  * 'envelope-lu': other W (kNN: complex eigenvalues; Hessenberg QR would cost ~10 N^3
 //    flops): reverse Cuthill-McKee order, envelope LU of I - rho W at every rho the
 //    optimiser asks for (cost ~ sum of squared row envelopes), rho in (-1/R, 1/R) with R the
@@ -31,6 +32,8 @@ export interface WSetup {
   /** every row sums to one: W 1 = 1 */
   rowStochastic: boolean;
   bandwidth: number | null;
+  /** eigenvalue route: s > 0 with diag(s) W symmetric */
+  scaling?: Float64Array;
   /** the envelope-LU route's pattern */
   envelope?: EnvelopePattern;
   logdet(rho: number): number;
@@ -38,7 +41,11 @@ export interface WSetup {
   logdetDerivatives?(rho: number): [number, number];
 }
 
-export function prepareW(w: Float64Array, n: number): WSetup {
+/** Above this many units a sparse W takes the envelope route even when symmetric-similar:
+ * eigenvalues cost (4/3) n^3 whatever the sparsity (~1.4 s at 1000, ~3 min at 5000). */
+export const EIGEN_MAX_SPARSE_N = 1000;
+
+export function prepareW(w: Float64Array, n: number, route: 'auto' | WRoute = 'auto'): WSetup {
   const csr = toCsr(w, n);
   let maxRow = 0;
   let rowStochastic = true;
@@ -48,13 +55,15 @@ export function prepareW(w: Float64Array, n: number): WSetup {
     maxRow = Math.max(maxRow, a);
     if (Math.abs(s - 1) > 1e-12) rowStochastic = false;
   }
-  const sym = symmetricScaling(w, n);
+  const sparse = csr.rowPtr[n] <= 0.1 * n * n;
+  const tryEigen = route === 'symmetric-eigen' || (route === 'auto' && (n <= EIGEN_MAX_SPARSE_N || !sparse));
+  const sym = tryEigen ? symmetricScaling(w, n) : null;
   if (sym) {
     const ev = symmetricEigenvalues(sym.m, n);
     const lo = ev[0] < 0 ? 1 / ev[0] : -1 / Math.abs(ev[n - 1]);
     const hi = ev[n - 1] > 0 ? 1 / ev[n - 1] : 1 / Math.abs(ev[0]);
     return {
-      n, w, csr, route: 'symmetric-eigen', interval: [lo, hi], eigenvalues: ev, rowStochastic, bandwidth: null,
+      n, w, csr, route: 'symmetric-eigen', interval: [lo, hi], eigenvalues: ev, rowStochastic, bandwidth: null, scaling: sym.s,
       logdet(rho) {
         let s = 0;
         for (let i = 0; i < n; i++) s += Math.log(1 - rho * ev[i]);
@@ -103,18 +112,97 @@ export function inverseWithSolver(setup: WSetup, rho: number): InverseAt {
       },
     };
   }
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n * n; i++) a[i] = -rho * setup.w[i];
-  for (let i = 0; i < n; i++) a[i * n + i] += 1;
-  const dense = denseInverse(a, n);
+  const dense = setup.scaling ? similarInverse(setup, rho, setup.scaling) : generalInverse(setup.w, n, rho);
   return { dense, solvePeriods: (v, T) => denseBlocks(dense, n, v, T) };
+}
+
+function generalInverse(w: Float64Array, n: number, rho: number): Float64Array {
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) a[i] = -rho * w[i];
+  for (let i = 0; i < n; i++) a[i * n + i] += 1;
+  return denseInverse(a, n);
+}
+
+// W = D^-1/2 M D^1/2 with M symmetric (D = diag(s)), so (I - rho W)^-1 =
+// D^-1/2 (I - rho M)^-1 D^1/2, and I - rho M is positive definite on the admissible
+// interval: a Cholesky inverse costs n^3/2 multiply-adds against n^3 and more for
+// Gauss-Jordan.
+function similarInverse(setup: WSetup, rho: number, s: Float64Array): Float64Array {
+  const n = setup.n, w = setup.w;
+  const r = Float64Array.from(s, Math.sqrt);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      // symmetrised M_ij = sqrt(s_i/s_j) w_ij
+      const m = 0.5 * ((r[i] / r[j]) * w[i * n + j] + (r[j] / r[i]) * w[j * n + i]);
+      a[i * n + j] = (i === j ? 1 : 0) - rho * m;
+    }
+  }
+  const b = spdInverseLower(a, n);
+  if (!b) return generalInverse(w, n, rho);
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = b[i * n + j];
+      out[i * n + j] = v * (r[j] / r[i]);
+      out[j * n + i] = v * (r[i] / r[j]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Inverse of a symmetric positive definite matrix given by its lower triangle
+ * (row-major, overwritten); returns the lower triangle of the inverse, or null when
+ * not positive definite. Cholesky (row dot products), U = L^-1 by row axpys, then
+ * B = U'U as rank-one updates: every inner loop runs over a contiguous row.
+ */
+export function spdInverseLower(a: Float64Array, n: number): Float64Array | null {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * n;
+      let s = a[ri + j];
+      for (let k = 0; k < j; k++) s -= a[ri + k] * a[rj + k];
+      if (i === j) {
+        if (!(s > 0)) return null;
+        a[ri + i] = Math.sqrt(s);
+      } else {
+        a[ri + j] = s / a[rj + j];
+      }
+    }
+  }
+  const u = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ui = u.subarray(i * n, i * n + i + 1);
+    ui[i] = 1;
+    for (let k = 0; k < i; k++) {
+      const l = a[i * n + k];
+      if (l === 0) continue;
+      const uk = u.subarray(k * n, k * n + k + 1);
+      for (let c = 0; c <= k; c++) ui[c] -= l * uk[c];
+    }
+    const d = 1 / a[i * n + i];
+    for (let c = 0; c <= i; c++) ui[c] *= d;
+  }
+  const b = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const uk = u.subarray(k * n, k * n + k + 1);
+    for (let i = 0; i <= k; i++) {
+      const f = uk[i];
+      if (f === 0) continue;
+      const bi = b.subarray(i * n, i * n + i + 1);
+      for (let j = 0; j <= i; j++) bi[j] += f * uk[j];
+    }
+  }
+  return b;
 }
 
 // A sparse W on the eigenvalue route (contiguity, a distance cutoff) is still cheaper
 // to invert through its envelope when rho keeps I - rho W diagonally dominant.
 function sparseEnough(setup: WSetup, rho: number): EnvelopePattern | null {
   const n = setup.n;
-  if (Math.abs(rho) * maxAbsRowSum(setup.csr) >= 1) return null;
+  if (setup.csr.rowPtr[n] > 0.1 * n * n || Math.abs(rho) * maxAbsRowSum(setup.csr) >= 1) return null;
   const ep = envelopePattern(setup.csr, reverseCuthillMcKee(setup.csr));
   return 3 * ep.size * n < (n * n * n) / 2 ? ep : null;
 }

@@ -1,0 +1,16 @@
+import { simulateSdmPanel } from '../src/econ/spatial/simulate.ts';
+import { prepareW } from '../src/econ/spatial/setup.ts';
+import { fitSpatialPanel } from '../src/econ/spatial/ml.ts';
+import { spatialEffects } from '../src/econ/spatial/effects.ts';
+const n = +(process.argv[2] ?? 5000), T = 20;
+let t = performance.now();
+const sim = simulateSdmPanel({ n, T, k: 10, rho: 0.4, beta: [1, -0.5], theta: [0.5, 0.3], sigma: 1, seed: 7 });
+console.log('sim', performance.now() - t); t = performance.now();
+const setup = prepareW(sim.w, n);
+console.log('setup', setup.route, setup.bandwidth, performance.now() - t); t = performance.now();
+const f = fitSpatialPanel({ n, T, y: sim.y, X: sim.X, wx: [0, 1], fe: 'twoways', leeYu: false, setup });
+console.log(f.timings, f.rho, f.evaluations); t = performance.now();
+const V = new Float64Array(25); for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) V[i * 5 + j] = f.vcov[i * 6 + j];
+const eff = spatialEffects({ setup, inverse: f.inverse, rho: f.rho, xNames: ['x1', 'x2'], beta: f.coef.slice(0, 2), theta: f.coef.slice(2, 4), thetaIndex: [2, 3], vcov: V, draws: 1000, seed: 1 });
+console.log('effects', performance.now() - t, eff.method);
+console.log('rss MB', process.memoryUsage().rss / 1e6);
