@@ -51,4 +51,11 @@ program.command('watch <workflow>').description('re-run affected nodes when the 
   .option('--set <name=value>', 'as for run', collect, []).option('--json', 'JSON events').option(...cacheOpt)
   .action(async (wf, o) => (await import('./watch.js')).watchCommand(wf, o));
 
+// `flow synth` (the data generator) is registered only when asked for, or for help:
+// its module is heavy and no other command needs it
+const first = process.argv[2];
+if (first === 'synth' || first === undefined || first === 'help' || first === '--help' || first === '-h') {
+  (await import('./synth.js')).registerSynth(program);
+}
+
 program.parseAsync(process.argv).catch((e) => { process.exitCode = reportError(e); });

@@ -62,6 +62,9 @@ export interface FeResult {
 
 const now = () => performance.now();
 
+const NOT_CONVERGED = (sweeps: number) =>
+  `the within transformation did not converge in ${sweeps} sweeps of alternating projections: the fixed effects are nearly collinear or the panel is poorly connected; check the fe columns`;
+
 /** Rows kept after singleton removal, and the factors re-coded on them. */
 export function prepareSample(n: number, factors: Factor[], clusters: Factor[], dropSingletons: boolean) {
   const { keep, dropped } = dropSingletons ? singletonMask(factors, n) : { keep: null, dropped: 0 };
@@ -102,6 +105,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   if (N === 0) throw dataError('no observations left after removing singleton groups');
 
   const { out, info } = demean([y, ...X], factors, { tol: opts.tol });
+  if (!info.converged) throw dataError(NOT_CONVERGED(info.iterations));
   const yd = out[0];
   let Xd = out.slice(1);
   if (t) t.demean = (t.demean ?? 0) + now() - t0;

@@ -3,7 +3,7 @@
 // (the algorithm of Kleibergen & Schaffer's ranktest, used by ivreg2), the
 // Cragg-Donald F, the Anderson-Rubin test and confidence set, and Hansen's J.
 import {
-  crossprod, crossprodVec, cholesky, choleskySolve, choleskyInverse, invertGeneral, symEigen, symPower,
+  crossprodBlocked, crossprodVec, cholesky, choleskySolve, choleskyInverse, invertGeneral, symEigen, symPower,
   matMul, transpose, quadInv, type Columns,
 } from './linalg.js';
 import { computeVcov, clusterMeat, type VcovRequest } from './vcov.js';
@@ -11,18 +11,26 @@ import { olsFit, type IvResult } from './iv.js';
 import { waldZero, subMatrix } from './inference.js';
 import { pUpperChisq, pUpperF, qF } from './dist.js';
 
-/** Residuals of each column on B (FWL partialling); B may be empty. */
+/** Residuals of each column on B (FWL partialling, one factorisation); B may be empty. */
 export function partial(cols: Columns, B: Columns): Columns {
   if (B.length === 0) return cols.map((c) => c.slice());
-  return cols.map((c) => olsFit(B, c).resid);
+  const k = B.length;
+  const L = cholesky(crossprodBlocked(B), k);
+  if (!L) throw new Error('partial: singular design');
+  return cols.map((c) => {
+    const b = choleskySolve(L, k, crossprodVec(B, c));
+    const r = c.slice();
+    for (let a = 0; a < k; a++) { const x = B[a], ba = b[a]; for (let i = 0; i < r.length; i++) r[i] -= x[i] * ba; }
+    return r;
+  });
 }
 
 /** vec-ordered cluster/heteroskedastic/iid moment covariance of vec(Z'E) (index k*L + l). */
 function momentCov(req: VcovRequest, Z: Columns, E: Columns, clusters: IvResult['clusters'], nDf: number): Float64Array {
   const L = Z.length, K = E.length, m = K * L;
   if (req.type === 'iid') {
-    const EE = crossprod(E).map((v) => v / nDf);
-    const ZZ = crossprod(Z);
+    const EE = crossprodBlocked(E).map((v) => v / nDf);
+    const ZZ = crossprodBlocked(Z);
     const S = new Float64Array(m * m);
     for (let k = 0; k < K; k++) for (let k2 = 0; k2 < K; k2++) for (let l = 0; l < L; l++) for (let l2 = 0; l2 < L; l2++)
       S[(k * L + l) * m + (k2 * L + l2)] = EE[k * K + k2] * ZZ[l * L + l2];
@@ -82,7 +90,7 @@ function kron(A: Float64Array, ra: number, ca: number, B: Float64Array, rb: numb
  */
 export function kpRankStat(Y: Columns, Z: Columns, req: VcovRequest, clusters: IvResult['clusters'], nDf: number, lm: boolean): number {
   const K = Y.length, L = Z.length, m = K * L;
-  const ZZ = crossprod(Z), YY = crossprod(Y);
+  const ZZ = crossprodBlocked(Z), YY = crossprodBlocked(Y);
   const Lz = cholesky(ZZ, L), Ly = cholesky(YY, K);
   if (!Lz || !Ly) return NaN;
   const Pi = new Float64Array(L * K);
@@ -131,7 +139,7 @@ export function kpRankStat(Y: Columns, Z: Columns, req: VcovRequest, clusters: I
 /** Cragg-Donald F: min eigenvalue of Svv^-1/2 Y'P_Z Y Svv^-1/2 / L1, Svv = Y'M_Z Y / df. */
 export function craggDonaldF(Y: Columns, Z: Columns, df: number): number {
   const K = Y.length, L = Z.length;
-  const YY = crossprod(Y);
+  const YY = crossprodBlocked(Y);
   const fitted = Y.map((y) => olsFit(Z, y));
   const YMY = new Float64Array(K * K);
   for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {

@@ -2,7 +2,7 @@
 // (FWL), two stages by Cholesky, second-stage variance from the shared covariance
 // registry (scores = first-stage fitted regressors, residuals = structural ones), and
 // the first stages. Weak-identification diagnostics live in iv-diagnostics.ts.
-import { crossprod, crossprodVec, cholesky, choleskySolve, choleskyInverse, rankCheck, type Columns } from './linalg.js';
+import { crossprodBlocked, crossprodVec, cholesky, choleskySolve, choleskyInverse, rankCheck, type Columns } from './linalg.js';
 import { demean, absorbedDof, nonNestedDof, type Factor, type DemeanInfo } from './fe.js';
 import { prepareSample, take, constantFactor, augmentWithConstant, rawScale } from './fe-ols.js';
 import { computeVcov, type VcovRequest, type VcovResult } from './vcov.js';
@@ -75,11 +75,14 @@ export interface IvResult {
 
 const now = () => performance.now();
 
+const NOT_CONVERGED = (sweeps: number) =>
+  `the within transformation did not converge in ${sweeps} sweeps of alternating projections: the fixed effects are nearly collinear or the panel is poorly connected; check the fe columns`;
+
 /** Name absorbed or collinear columns of a design, as an error. */
 export function checkRank(cols: Columns, raw: Columns, names: string[], what: string, feNames: string[]): void {
   const k = cols.length;
   if (k === 0) return;
-  const A = crossprod(cols);
+  const A = crossprodBlocked(cols);
   const rc = rankCheck(A, k, 1e-9, rawScale(raw, A));
   const msgs: string[] = [];
   if (rc.zero.length) msgs.push(`${rc.zero.map((j) => names[j]).join(', ')} ${rc.zero.length > 1 ? 'do' : 'does'} not vary within the fixed effects (${feNames.join(' + ') || 'constant'})`);
@@ -90,7 +93,7 @@ export function checkRank(cols: Columns, raw: Columns, names: string[], what: st
 /** OLS of y on columns X (no constant: data are demeaned). */
 export function olsFit(X: Columns, y: Float64Array): LinearFit {
   const k = X.length, N = y.length;
-  const L = cholesky(crossprod(X), k);
+  const L = cholesky(crossprodBlocked(X), k);
   if (!L) throw dataError('singular design in an auxiliary regression');
   const beta = choleskySolve(L, k, crossprodVec(X, y));
   const resid = y.slice();
@@ -113,6 +116,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   const factors = sample.factors.length > 0 ? sample.factors : [constantFactor(N)];
   const raw = [input.y, ...input.endog, ...input.exog, ...input.instruments].map(sub);
   const { out, info } = demean(raw, factors, { tol: opts.tol });
+  if (!info.converged) throw dataError(NOT_CONVERGED(info.iterations));
   const y = out[0];
   const endog = out.slice(1, 1 + K1);
   const exog = out.slice(1 + K1, 1 + K1 + input.exog.length);
@@ -125,7 +129,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   checkRank(Z, [...rawInstr, ...rawExog], [...input.instrumentNames, ...input.exogNames], 'instruments', input.feNames);
   checkRank([...endog, ...exog], [...rawEndog, ...rawExog], [...input.endogNames, ...input.exogNames], 'regressors', input.feNames);
   const L = Z.length;
-  const Lz = cholesky(crossprod(Z), L);
+  const Lz = cholesky(crossprodBlocked(Z), L);
   if (!Lz) throw dataError('the instruments are collinear (singular design)');
   const ZZinv = choleskyInverse(Lz, L);
   const firstStages: LinearFit[] = endog.map((x) => {
@@ -139,7 +143,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   const Xhat: Columns = [...endog.map((x, k) => { const r = firstStages[k].resid; const h = new Float64Array(N); for (let i = 0; i < N; i++) h[i] = x[i] - r[i]; return h; }), ...exog];
   const X = [...endog, ...exog];
   const K = X.length;
-  const Lx = cholesky(crossprod(Xhat), K);
+  const Lx = cholesky(crossprodBlocked(Xhat), K);
   if (!Lx) throw dataError(`the first-stage fitted values are collinear: the excluded instruments (${input.instrumentNames.join(', ')}) do not identify ${input.endogNames.join(', ')}`);
   const beta = choleskySolve(Lx, K, crossprodVec(Xhat, y));
   const bread = choleskyInverse(Lx, K);

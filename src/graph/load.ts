@@ -199,8 +199,9 @@ export async function loadWorkflow(file: string, base: NodeCatalog): Promise<Loa
   }
   for (const k of Object.keys(matrix)) if (!(k in params)) errs.push(verr(matrixFile, `matrix.${k}`, `not a param${didYouMean(k, Object.keys(params))}; declare it in "params" with its default value`));
 
-  await base.prepare?.([...new Set([...nodes.values()].map((n) => n.uses).filter((t) => typeof t === 'string'))]);
   const catalog = await loadPlugins(plugins, root, base, errs);
+  // a lazy catalogue loads only the built-in node modules this workflow uses
+  await base.prepare?.([...new Set([...nodes.values()].map((n) => n.uses).filter((t) => typeof t === 'string' && !catalog.files.has(t)))]);
   if (errs.length) throw new WorkflowInvalid(errs);
   return { file: abs, root, chain: chain.map((c) => c.file), params, paramFile, matrix, matrixFile, nodes, catalog: catalog.catalog, pluginCode: catalog.code, pluginFiles: catalog.files };
 }

@@ -115,9 +115,13 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
     const at = new Date().toISOString();
 
     const outHash = (node: string, port: string) => done.get(node)?.outputs?.[port]?.hash ?? null;
+    // Dependents always get the value decoded from the stored bytes, even when it was made in
+    // this run: a fresh run and a cached one must hand them the same thing (NaN -> null in JSON,
+    // column types after Arrow). Bytes made in this run are kept, so this is no disk read.
+    const fresh = new Map<string, Uint8Array>();
     const value = (ref: OutputRef): Promise<unknown> => {
       let v = values.get(ref.hash);
-      if (!v) { v = decode(ref.type, store.getObject(ref.hash)); values.set(ref.hash, v); }
+      if (!v) { v = decode(ref.type, fresh.get(ref.hash) ?? store.getObject(ref.hash)); values.set(ref.hash, v); }
       return v;
     };
 
@@ -161,6 +165,8 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
         }
         const base = dirname(n.file);
         const def = await plan.resolve(n.type);
+        // the node's own time (run + store), not time spent waiting behind concurrent nodes
+        const runStart = performance.now();
         if (!def) throw new FlowError('run', `node type ${n.type} is no longer in the catalogue; rebuild (npm run build)`);
         const result = await def.run({
           params: n.params, inputs, nodeId: n.id, provenance: prov, sources,
@@ -178,9 +184,9 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           const bytes = await encode(spec.type, v);
           const { hash, size } = store.putObject(bytes);
           outputs[port] = { hash, type: spec.type, size };
-          if (!values.has(hash)) values.set(hash, Promise.resolve(v));
+          if ((plan.dependents.get(n.id) ?? []).length) fresh.set(hash, bytes);
         }
-        const ms = performance.now() - start;
+        const ms = performance.now() - runStart;
         const rec2: CacheRecord = { key, fingerprint: fp, outputs, ms, node: n.id, workflow: plan.rel, at: new Date().toISOString() };
         store.putRecord(rec2);
         sub.next({ type: 'ran', node: n.id, key, ms, why, roots });

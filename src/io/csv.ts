@@ -197,9 +197,9 @@ function scanRows(buf: Uint8Array, pos: number, n: number, delim: number, ncol: 
     let c = buf[pos];
     if (c === LF || c === CR) { pos++; continue; } // line end or blank line
     if (row >= cap) return { status: FULL, pos, row, col: 0 };
-    const rowStart = pos;
+    // (no closures in here: a captured pos/row would live on the heap)
     for (let col = 0; col < ncol; col++) {
-      if (text[col] === 1) return { status: TEXT, ...restart(rowStart, col) };
+      if (text[col] === 1) return { status: TEXT, pos, row, col };
       const fieldStart = pos;
       c = buf[pos];
       let neg = false;
@@ -226,7 +226,7 @@ function scanRows(buf: Uint8Array, pos: number, n: number, delim: number, ncol: 
       }
       const endOk = pos >= n || c === delim || c === LF || c === CR;
       if (!any || !endOk || nd > 15 || exp10 > 22 || exp10 < -22) {
-        return { status: TEXT, ...restart(rowStart, col, fieldStart) };
+        return { status: TEXT, pos: fieldStart, row, col };
       }
       const v = exp10 >= 0 ? mant * POW10[exp10] : mant / POW10[-exp10];
       num[col][row] = neg ? -v : v;
@@ -243,10 +243,6 @@ function scanRows(buf: Uint8Array, pos: number, n: number, delim: number, ncol: 
     if (buf[pos] === LF) pos++;
   }
   return { status: DONE, pos, row, col: 0 };
-
-  function restart(_rowStart: number, col: number, fieldStart = pos) {
-    return { pos: fieldStart, row, col };
-  }
 }
 
 function textToNumber(s: string): number | NotNumber {

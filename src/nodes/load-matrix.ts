@@ -31,7 +31,8 @@ export function parseMatrix(text: string, ids: string[], file: string, how: Load
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const n = ids.length;
   if (lines.length === 0) throw dataError(MSG.empty(file));
-  const dups = ids.filter((v, i) => ids.indexOf(v) !== i);
+  const seen = new Set<string>();
+  const dups = ids.filter((v) => seen.has(v) || !seen.add(v));
   if (dups.length) throw dataError(MSG.dupIds([...new Set(dups)]));
   if (lines.length !== n) throw dataError(MSG.rows(file, lines.length, n));
   const data = new Float64Array(n * n);

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import type { IdMatrix, ModelJson } from '../graph/ports.js';
 import { dataError, FlowError } from '../errors.js';
-import { requireColumns, rowLabeler, listCells, numericColumn } from './columns.js';
+import { requireColumns, rowLabeler, listCells, numericColumn, isMissing } from './columns.js';
 import { prepareW, type WSetup } from '../econ/spatial/setup.js';
 import { fitSpatialPanel, type SpatialMlFit } from '../econ/spatial/ml.js';
 import { spatialEffects, type Effects } from '../econ/spatial/effects.js';
@@ -54,6 +54,8 @@ const MSG = {
   wShape: (n: number, ids: number, len: number) =>
     `the weights matrix is malformed: ${ids} ids, n = ${n}, ${len} cells (need n x n). Build it with w-matrix or load-matrix.`,
   wBad: (ids: string[]) => `W has non-finite weights in the row(s) of ${ids.join(', ')}: fix the matrix.`,
+  wDupIds: (ids: string[]) => `W's ids repeat ${ids.join(', ')}: each unit needs one row and column.`,
+  missingTime: (col: string, cells: string) => `column "${col}" has missing periods at ${cells}: drop or fix those rows.`,
   wZero: (ids: string[]) => `unit(s) ${ids.join(', ')} have no neighbours in W (zero row): the spatial lag is undefined there. Rebuild W (a larger cutoffKm, knn) or drop the unit(s).`,
   unknownIds: (col: string, ids: string[], more: number) =>
     `the panel's "${col}" has unit(s) that W does not know: ${ids.join(', ')}${more ? ` and ${more} more` : ''}. W's ids must be exactly the panel's units: rebuild W from the same units or filter the panel.`,
@@ -89,6 +91,9 @@ const shortList = (xs: string[]) => ({ shown: xs.slice(0, MAX_LISTED), more: Mat
 /** Checks W itself: shape, finite, no zero rows. */
 export function checkWeights(w: IdMatrix, node: string): void {
   if (w.ids.length !== w.n || w.data.length !== w.n * w.n) throw dataError(MSG.wShape(w.n, w.ids.length, w.data.length), { node });
+  const seen = new Set<string>();
+  const dup = w.ids.filter((v) => seen.has(v) || !seen.add(v));
+  if (dup.length) throw dataError(MSG.wDupIds([...new Set(dup)].slice(0, MAX_LISTED)), { node });
   const bad: string[] = [], zero: string[] = [];
   for (let i = 0; i < w.n; i++) {
     let s = 0, finite = true;
@@ -132,6 +137,9 @@ export function fitSpatialModel(
   if (absent.length) { const l = shortList(absent); throw dataError(MSG.missingIds(id, l.shown, l.more), { node }); }
 
   // periods, sorted (numerically when they are numbers)
+  const noTime: number[] = [];
+  for (let r = 0; r < rows; r++) if (isMissing(timeCol[r])) noTime.push(r);
+  if (noTime.length) throw dataError(MSG.missingTime(time, listCells(noTime, label)), { node });
   const timeKeys = [...new Set(Array.from(timeCol, (v) => v))];
   const numericTime = timeKeys.every((v) => typeof v === 'number');
   timeKeys.sort((a, b) => (numericTime ? (a as number) - (b as number) : String(a).localeCompare(String(b))));
@@ -240,7 +248,7 @@ function spatialModelJson(fit: SpatialMlFit, eff: Effects, p: SarParams | SdmPar
       logdet_method: setup.route === 'symmetric-eigen'
         ? 'eigenvalues of the symmetric matrix similar to W'
         : `envelope LU of I - rho W at each rho (reverse Cuthill-McKee order, bandwidth ${setup.bandwidth})`,
-      vcov: 'inverse analytical information matrix (Elhorst 2014 / Lee-Yu 2010)',
+      vcov: 'ML, analytical information matrix',
       effects_draws: eff.draws,
       effects_seed: eff.seed,
       effects_redrawn: eff.redrawn,

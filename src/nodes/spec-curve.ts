@@ -84,7 +84,7 @@ export function specGrid(rows: SpecRow[], p: SpecCurveParams, name: string): Gri
 
 export const specCurveNode = defineNode({
   type: 'spec-curve',
-  version: 1,
+  version: 2,
   description: 'One coefficient across robustness branches: a table sorted by estimate with CIs, and an SVG plot',
   params: specCurveParams,
   inputs: { models: { type: ['model', 'models'], many: true, description: 'one model per branch (models arrays are expanded)' } },
@@ -94,9 +94,14 @@ export const specCurveNode = defineNode({
     const raw: unknown[] = Array.isArray(inputs.models) ? inputs.models : [inputs.models];
     const sources = ctx.sources?.models ?? [];
     const items: { label: string; model: ModelJson }[] = [];
+    // models gathered from several nodes (e.g. fe_ris[*] and sdm_ris[*]) share branch
+    // labels: prefix the declared node id so that rows stay distinguishable
+    const baseOf = (s: InputSource | undefined) => s?.node.replace(/\[.*$/, '');
+    const several = new Set(sources.map(baseOf)).size > 1;
     raw.forEach((it, i) => {
       const src = sources[i];
       let label = branchLabel(src, i);
+      if (several && src?.branch && Object.keys(src.branch).length) label = `${baseOf(src)}: ${label}`;
       if (Array.isArray(p.labels) && p.labels[i] !== undefined) label = p.labels[i];
       else if (p.labels && !Array.isArray(p.labels) && src && p.labels[src.node] !== undefined) label = p.labels[src.node];
       if (Array.isArray(it)) {

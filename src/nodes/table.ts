@@ -49,7 +49,7 @@ export function gridFromInputs(items: unknown[], p: TableParams, name: string): 
 
 export const tableNode = defineNode({
   type: 'table',
-  version: 1,
+  version: 2,
   description: 'Models or a data table -> Markdown, LaTeX (booktabs), HTML and CSV, in the paper\'s layout; stars from p-values',
   params: tableParams,
   inputs: { models: { type: ['model', 'models', 'table'], many: true, description: 'models, subgroup/mediation outputs, or one describe table' } },

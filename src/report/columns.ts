@@ -64,7 +64,7 @@ function mediationColumns(m: ModelJson, o: Opts): Column[] {
       if (role === 'b') {
         const ind = s.indirect;
         const boot = m.bootstrap as { reps?: number; seed?: number; cluster?: string } | undefined;
-        col.note = `Stepwise verdict: the paper's procedure (eqs. 5-10). The modern evidence is the indirect effect a x b with its cluster bootstrap percentile CI${boot?.reps ? ` (${boot.reps} draws of whole ${boot.cluster ?? 'cluster'}s, seed ${boot.seed})` : ''}; stars on a x b from the Sobel test.`;
+        col.note = `Stepwise verdict: the paper's procedure (eqs. 5-10). The modern evidence is the indirect effect a x b with its cluster bootstrap percentile CI${boot?.reps ? ` (${boot.reps} resamples of whole clusters (${boot.cluster ?? 'cluster'}), seed ${boot.seed})` : ''}; stars on a x b from the Sobel test.`;
         const lvl = Math.round((ind.level ?? 0.95) * 100);
         col.extra = [
           { label: 'Indirect effect a x b', text: fmtNum(ind.estimate, d) + starsFor(ind.sobel_p, o.stars) },

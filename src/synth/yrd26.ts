@@ -45,11 +45,11 @@ export const TRUE_PARAMS = {
   /** u_it = phi u_i,t-1 + eta: stationary sd, enters ln I with coefficient 1 */
   shock: { phi: 0.9, sd: 0.2 },
   ris: {
-    direct: 0.03, rho: 0.3, kappa: -0.1, noiseSd: 0.006,
+    direct: 0.03, rho: 0.3, kappa: -0.1, noiseSd: 0.025,
     controls: { lnTrainfra: 0.005, lnHumcapital: 0.015, lnSConsume: 0.05, Govexp: 0.1, lnFD: 0.04 },
   },
   ais: {
-    direct: 0.025, rho: 0.3, kappa: -0.06, noiseSd: 0.003,
+    direct: 0.025, rho: 0.4, kappa: -0.06, noiseSd: 0.008,
     controls: { lnTrainfra: 0.01, lnHumcapital: 0.03, lnSConsume: -0.03, Govexp: -0.15, lnFD: -0.02 },
   },
   /** chain 1: lnINF -> ln innovation (e1) -> intelligence (a2 direct, d2 via innovation) -> IST (b) */
@@ -130,6 +130,8 @@ const CAPITALS = new Set(['Shanghai', 'Nanjing', 'Hangzhou', 'Hefei']);
 /** the frontier anchor's productivity, relative to the natural maximum (sets the AIS level) */
 const HI_STRETCH = 2.6;
 const LO_STRETCH = 0.85;
+/** distance power of the DGP's spatial weights */
+export const W_POWER = 2;
 const BOUNDARY_BREAK = { city: 'Hefei', year: 2011, factor: 0.78 };
 
 /** terrain_class -> slope range (DATA.md: plain 0.5-2, mixed 3-7, hilly 8-15 degrees) */
@@ -154,13 +156,17 @@ function haversineKm(a: CityFact, b: CityFact): number {
   return 2 * 6371 * Math.asin(Math.sqrt(h));
 }
 
-/** Row-standardised inverse-distance weights (power 1), the w-matrix default. */
-export function inverseDistanceW(cities: readonly CityFact[]): Float64Array {
+/**
+ * Row-standardised inverse-distance weights 1/d^power (w-matrix's inverse-distance).
+ * The DGP uses power 2: with power 1 the 26 cities' weights are nearly uniform, and with
+ * two-way FE a near-uniform W leaves rho almost unidentified.
+ */
+export function inverseDistanceW(cities: readonly CityFact[], power = W_POWER): Float64Array {
   const n = cities.length;
   const W = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     let s = 0;
-    for (let j = 0; j < n; j++) if (i !== j) { W[i * n + j] = 1 / haversineKm(cities[i], cities[j]); s += W[i * n + j]; }
+    for (let j = 0; j < n; j++) if (i !== j) { W[i * n + j] = haversineKm(cities[i], cities[j]) ** -power; s += W[i * n + j]; }
     for (let j = 0; j < n; j++) W[i * n + j] /= s;
   }
   return W;
@@ -214,6 +220,7 @@ export function generateYrd26(opts: SynthOptions = {}): SynthResult {
     for (let i = 0; i < n; i++) for (let k = 0; k < T; k++) out[row(i, k)] = ci[i] + ct[k] - g;
     return out;
   };
+  const meanSample = (x: Float64Array): number => { let a = 0, m = 0; for (let r = 0; r < N; r++) if (inSample(r % T)) { a += x[r]; m++; } return a / m; };
   const within = (x: Float64Array): Float64Array => { const f = fefit(x); return x.map((v, r) => v - f[r]); };
   /** per city: OLS slope on (year - mean) of x over the sample */
   const cityTrend = (x: Float64Array): number[] => {
@@ -308,13 +315,13 @@ export function generateYrd26(opts: SynthOptions = {}): SynthResult {
   for (let i = 0; i < n; i++) {
     const c = cities[i];
     const fRoad = nrm(0.45), hBase = HUM_BASE[c.city] ?? 0.011 * Math.exp(nrm(0.3));
-    const fS = nrm(0.055), fG = Math.exp(-0.5 * rich[i] * lnpcSd + nrm(0.12));
+    const fS = nrm(0.17), fG = Math.exp(-0.5 * rich[i] * lnpcSd + nrm(0.12));
     const fF = CAPITALS.has(c.city) ? 0.9 : 1.25 * Math.exp(nrm(0.22));
     for (let k = 0; k < T; k++) {
       const r = row(i, k), t = yr(k), dt = t - 2006;
       roadPc[r] = Math.exp(Math.log(16) + Math.log(25 / 14) * dt / 14 + fRoad + nrm(0.04));
       hum[r] = hBase * Math.exp(0.025 * (t - 2013) + nrm(0.03));
-      scons[r] = Math.max(0.2, 0.35 + fS - (t >= 2008 && t <= 2011 ? 0.02 : 0) + nrm(0.01));
+      scons[r] = 0.35 * Math.exp(fS - (t >= 2008 && t <= 2011 ? 0.06 : 0) + nrm(0.03));
       gov[r] = (0.095 + 0.05 * Math.max(0, Math.min(1, dt / 9))) * fG * Math.exp(nrm(0.04));
       fd[r] = c.city === 'Shanghai' ? (2.5 + 1.3 * dt / 14) * Math.exp(nrm(0.02)) : (fF + (CAPITALS.has(c.city) ? 1.0 : 0)) * Math.exp(0.015 * dt + nrm(0.03));
     }
@@ -368,12 +375,14 @@ export function generateYrd26(opts: SynthOptions = {}): SynthResult {
   const m2W = within(intelligence), lqW = within(lq);
 
   // --- outcome targets -------------------------------------------------------------------
-  const spatial = (rho: number, kappa: number, sd: number): Float64Array => {
+  // y's shocks: kappa u (the endogeneity, own city only) + (I - rho W)^-1 e (the spillover);
+  // `scale` makes them heteroskedastic (AIS: smaller where its level is low)
+  const spatial = (rho: number, kappa: number, sd: number, scale: (r: number) => number = () => 1): Float64Array => {
     const Ainv = spatialInverse(W, n, rho);
-    const e = panel((i, k) => kappa * u[row(i, k)] + nrm(sd));
+    const e = panel((i, k) => nrm(sd) * scale(row(i, k)));
     const v = new Float64Array(N);
     for (let k = 0; k < T; k++) for (let i = 0; i < n; i++) {
-      let s = 0;
+      let s = kappa * u[row(i, k)] * scale(row(i, k));
       for (let j = 0; j < n; j++) s += Ainv[i * n + j] * e[row(j, k)];
       v[row(i, k)] = s;
     }
@@ -389,7 +398,7 @@ export function generateYrd26(opts: SynthOptions = {}): SynthResult {
     });
 
   // left-skewed like the paper's RIS (mean 0.90, max 0.99, min 0.75): a ceiling minus a lognormal gap
-  const risLevel = cities.map((_, i) => 0.955 - Math.min(0.17, 0.042 * Math.exp(-0.5 * rich[i] + nrm(0.5))));
+  const risLevel = cities.map((_, i) => 0.95 - Math.min(0.17, 0.042 * Math.exp(-0.5 * rich[i] + nrm(0.5))));
   const risTrend = (t: number) => -0.015 + 0.03 * (t - 2006) / 14;
   const risLin = linear(P.ris, P.chain1.bRis, P.chain2.bRis);
   const risV = spatial(P.ris.rho, P.ris.kappa, P.ris.noiseSd);
@@ -479,7 +488,10 @@ export function generateYrd26(opts: SynthOptions = {}): SynthResult {
   // (and with the controls' city trends: IV partials them out of the instrument)
   const aisBase = offTrend(ais0, [slope.map((v) => v - slopeMean), cityTrend(xW), ...CONTROL_NAMES.map((c) => cityTrend(ctrlW[c]))]);
   const aisLin = linear(P.ais, P.chain1.bAis, P.chain2.bAis);
-  const aisV = spatial(P.ais.rho, P.ais.kappa, P.ais.noiseSd);
+  // AIS shocks scale with the square root of the level: a low-AIS city-year cannot absorb
+  // a shock of the average size without an implausible productivity swing
+  const baseMean = meanSample(aisBase);
+  const aisV = spatial(P.ais.rho, P.ais.kappa, P.ais.noiseSd, (r) => Math.min(1.5, Math.max(0.3, Math.sqrt(Math.max(0, aisBase[r]) / baseMean))));
   const ais = panel((i, k) => aisBase[row(i, k)] + aisLin[row(i, k)] + aisV[row(i, k)]);
   const Pr = Float64Array.from(P0);
   let aisInexact = 0;
@@ -680,7 +692,7 @@ function makeTruth(seed: number, mess: boolean, risClamped: number, aisInexact: 
       lnINF: 'ln of the PIM stock in 10k yuan (2003 prices): ln(K_100m_yuan x 1e4)',
       money: '100 million yuan, current prices', people: '10k persons',
     },
-    w: { method: 'inverse-distance', power: 1, standardize: 'row' },
+    w: { method: 'inverse-distance', power: W_POWER, standardize: 'row' },
     instrument: {
       definition: 'slope x year (any year origin: the city FE absorbs the shift)',
       pi: P.instrumentPi,
@@ -711,6 +723,7 @@ function makeTruth(seed: number, mess: boolean, risClamped: number, aisInexact: 
       'Coefficients hold for two-way FE regressions on the 2006-2020 sample (the FE levels are fitted there).',
       'RIS built from the files equals the latent target to ~1e-7 (8 significant digits).',
       'AIS equals its target (but for ais.clamped rows) when the min-max standardisation runs over all raw rows 2003-2020, as workflows/data.json does; three pre-sample rows anchor the range.',
+      'Spatial: build W with w-matrix { method: inverse-distance, power: 2 }; with two-way FE on 26 units estimate the SDM with leeYu: true (the uncorrected ML biases rho far down).',
       'ris.clamped / ais.clamped: 2006-2020 rows where the target left the feasible range and was clamped (the linear model does not hold exactly there).',
       'The mediators scale: indirect effects a x b are invariant to it; a and b separately are on the latent scale.',
     ],

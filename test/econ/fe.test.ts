@@ -37,6 +37,21 @@ describe('fixed-effect kernels', () => {
     }
   });
 
+  it('demean converges on a poorly connected (chain) design through the accelerated iterations', () => {
+    // worker u moves between firms u and u+1: information travels one link per sweep
+    const rng = makeRng(4), W = 300;
+    const w: number[] = [], fm: number[] = [], x: number[] = [];
+    for (let u = 0; u < W; u++) for (const k of [0, 1, 1]) { w.push(u); fm.push(u + k); x.push(rng.normal() + u * 0.01); }
+    const { out, info } = demean([Float64Array.from(x)], [f(w), f(fm)], { tol: 1e-13 });
+    expect(info.converged).toBe(true);
+    expect(info.iterations).toBeGreaterThan(8);
+    for (const fac of [w, fm]) {
+      const s = new Map<number, number>();
+      fac.forEach((v, i) => s.set(v, (s.get(v) ?? 0) + out[0][i]));
+      for (const v of s.values()) expect(Math.abs(v)).toBeLessThan(1e-9);
+    }
+  });
+
   it('absorbedDof counts levels minus connected components for two factors', () => {
     // two disconnected blocks: units {1,2} x years {1,2}, unit {3} x year {3}
     const u = f([1, 1, 2, 2, 3, 3]), y = f([1, 2, 1, 2, 3, 3]);

@@ -97,6 +97,18 @@ describe('caching', () => {
   });
 });
 
+describe('values between nodes', () => {
+  it('hands dependents the stored form of a value, the same in a fresh and in a cached run', async () => {
+    const dir = project({ 'wf.json': { plugins: ['./nodes.js'], nodes: { a: { uses: 't-nan' }, b: { uses: 't-inspect', in: { x: 'a.out' } } } } });
+    const fresh = await runIn(dir);
+    expect(fresh.ran).toEqual(['a', 'b']);
+    expect(outputOf(dir, fresh, 'b')).toEqual([1, 'null']);
+    const cached = await runIn(dir, 'wf.json', { force: ['b'] });
+    expect(cached.ran).toEqual(['b']);
+    expect(outputOf(dir, cached, 'b')).toEqual([1, 'null']);
+  });
+});
+
 describe('failures', () => {
   it('names the failing node, its inputs and the cause; skips dependents; finishes and caches the rest', async () => {
     const dir = project({

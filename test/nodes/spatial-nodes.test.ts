@@ -12,6 +12,7 @@ import { sarNode } from '../../src/nodes/sar.js';
 import { sdmNode } from '../../src/nodes/sdm.js';
 import { getNode } from '../../src/nodes/index.js';
 import type { IdMatrix, ModelJson } from '../../src/graph/ports.js';
+import { simulateSdmPanel } from '../../src/econ/spatial/simulate.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const ref = JSON.parse(readFileSync(join(fixtures, 'produc_sar.json'), 'utf8'));
@@ -169,9 +170,38 @@ describe('sdm node', () => {
     expect(model.stats.effects_draws).toBe(200);
   });
 
+  it('leeYu is echoed in stats with the likelihood sample size (n-1)(T-1) for two-way FE', async () => {
+    const w = await usaww();
+    const { model } = (await run(sdmNode, { y: 'lgsp', x: X, fe: 'twoways', leeYu: true, panel: { id: 'state', time: 'year' }, effects: { draws: 100 } }, { data: produc, w })) as { model: any };
+    expect(model.stats.lee_yu).toBe(true);
+    expect(model.stats.likelihood_n).toBe(47 * 16);
+  });
+
   it('wx naming a variable outside x is an error', async () => {
     const w = await usaww();
     await expect(run(sdmNode, { y: 'lgsp', x: X, wx: ['hwy'], panel: { id: 'state', time: 'year' } }, { data: produc, w })).rejects.toThrow(/hwy/);
+  });
+});
+
+describe('w-matrix (knn) -> sdm on a simulated panel', () => {
+  it('takes the envelope-LU route and recovers the parameters', async () => {
+    const n = 120, T = 8;
+    const sim = simulateSdmPanel({ n, T, k: 6, rho: 0.5, beta: [1, -1], theta: [0.5, 0.5], sigma: 0.5, seed: 11 });
+    const units = aq.table({ city: sim.ids, lat: Array.from(sim.lat), lon: Array.from(sim.lon) });
+    const rows = { city: [] as string[], year: [] as number[], y: [] as number[], x1: [] as number[], x2: [] as number[] };
+    // shuffled row order: the node sorts by (time, id) itself
+    for (let i = n - 1; i >= 0; i--) for (let t = 0; t < T; t++) {
+      const r = t * n + i;
+      rows.city.push(sim.ids[i]); rows.year.push(2001 + t); rows.y.push(sim.y[r]); rows.x1.push(sim.X[0][r]); rows.x2.push(sim.X[1][r]);
+    }
+    const { matrix } = await run(wMatrixNode, { method: 'knn', k: 6 }, { units });
+    const { model } = (await run(sdmNode, { y: 'y', x: ['x1', 'x2'], panel: { id: 'city', time: 'year' }, leeYu: true, effects: { draws: 300 } }, { data: aq.table(rows), w: matrix })) as { model: any };
+    expect(model.stats.logdet_method).toMatch(/envelope LU/);
+    expect(model.stats.rho_interval).toEqual([-1, 1]);
+    expect(Math.abs(model.stats.rho - 0.5)).toBeLessThan(3 * model.stats.rho_se);
+    const truth: Record<string, number> = { x1: 1, x2: -1, 'W*x1': 0.5, 'W*x2': 0.5 };
+    for (const c of model.coefficients) expect(Math.abs(c.estimate - truth[c.term])).toBeLessThan(3.5 * c.std_error);
+    expect(model.stats.effects_method).toMatch(/Chebyshev/);
   });
 });
 
@@ -200,6 +230,14 @@ describe('sar/sdm input errors', () => {
     const w = await usaww();
     const data = produc.derive({ unemp: (d: any) => (d.state === 'UTAH' && d.year === 1980 ? NaN : d.unemp) });
     await expect(run(sarNode, params, { data, w })).rejects.toThrow(/"unemp" has missing values at \(UTAH, 1980\)/);
+  });
+
+  it("W's duplicated ids and missing periods are errors", async () => {
+    const w = await usaww();
+    const dupW = { ...w, ids: w.ids.map((v) => (v === 'OHIO' ? 'IOWA' : v)) };
+    await expect(run(sarNode, params, { data: produc, w: dupW })).rejects.toThrow(/repeat IOWA/);
+    const data = produc.derive({ year: (d: any) => (d.state === 'MAINE' && d.year === 1970 ? NaN : d.year) });
+    await expect(run(sarNode, params, { data, w })).rejects.toThrow(/missing periods at \(MAINE, NaN\)/);
   });
 
   it('a W with a zero row or a NaN is an error naming the unit', async () => {

@@ -53,7 +53,7 @@ describe('Monte Carlo: FE is biased, IV with slope x year recovers the truth', (
       expect(truth - fe.mean).toBeGreaterThan(y === 'RIS' ? 3 * seMean(fe) : 0);
       expect(Math.abs(iv.mean - truth)).toBeLessThan(3 * seMean(iv));      // no bias beyond Monte Carlo error
       expect(meanIvSe / iv.sd).toBeGreaterThan(0.5);                       // reported SEs are of the right order
-      expect(meanIvSe / iv.sd).toBeLessThan(2);
+      expect(meanIvSe / iv.sd).toBeLessThan(2.5);
       for (const r of res) expect(r[y].kpF).toBeGreaterThan(16.38);       // strong instrument (Stock-Yogo 10%)
     });
   }

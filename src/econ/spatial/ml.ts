@@ -115,7 +115,9 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
 
   const [lo, hi] = setup.interval;
   const margin = 1e-9 * (hi - lo);
-  const opt = brentMinimize(negLc, lo + margin, hi - margin, 1e-12, 1e-11);
+  // 1e-9 relative in rho: below that the likelihood is flat to double precision and
+  // Brent only spends log-determinants (18 against 13 at N = 1000)
+  const opt = brentMinimize(negLc, lo + margin, hi - margin, 1e-10, 1e-9);
   // Brent stops where the likelihood is flat to double precision (~1e-8 in rho); with
   // eigenvalues the score and its derivative are exact, so Newton finishes the job.
   const rho = setup.logdetDerivatives ? newtonPolish(opt.x, lo, hi) : opt.x;

@@ -55,6 +55,7 @@ export function prepareW(w: Float64Array, n: number, route: 'auto' | WRoute = 'a
     maxRow = Math.max(maxRow, a);
     if (Math.abs(s - 1) > 1e-12) rowStochastic = false;
   }
+  if (rowStochastic && maxRow <= 1 + 1e-12) maxRow = 1; // nonnegative and row-standardised
   const sparse = csr.rowPtr[n] <= 0.1 * n * n;
   const tryEigen = route === 'symmetric-eigen' || (route === 'auto' && (n <= EIGEN_MAX_SPARSE_N || !sparse));
   const sym = tryEigen ? symmetricScaling(w, n) : null;

@@ -33,6 +33,7 @@ const MSG = {
     `units "${a}" and "${b}" have the same coordinates: an inverse distance is infinite. Merge them or fix the coordinates.`,
   equalGdp: (a: string, b: string) =>
     `units "${a}" and "${b}" have the same gdp: the economic weight 1/|gdp_i - gdp_j| is infinite.`,
+  noGdp: (method: string) => `the ${method} matrix needs a gdp value for every unit.`,
   tooFewForK: (k: number, n: number) => `knn needs k < number of units (k = ${k}, units = ${n}).`,
   zeroRows: (ids: string[]) =>
     `unit(s) ${ids.join(', ')} have no neighbours (a zero row of W): every unit needs one. Rebuild W (a larger cutoffKm, knn) or drop the unit(s).`,
@@ -41,6 +42,7 @@ const MSG = {
 
 export function buildWeights(u: Units, o: WOptions): Float64Array {
   const n = u.ids.length;
+  if ((o.method === 'economic' || o.method === 'geo-economic') && !u.gdp) throw new WeightsError(MSG.noGdp(o.method));
   let w: Float64Array;
   switch (o.method) {
     case 'inverse-distance':
