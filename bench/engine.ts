@@ -3,7 +3,7 @@
 //   2. warm no-op run of the same (everything cached): time per cached node, in-process
 //      and as a whole `flow run` process (needs `npm run build`)
 //   3. planning time (load + validate + expand) of a 10,000-branch matrix
-import { mkdtempSync, writeFileSync, copyFileSync, symlinkSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, copyFileSync, symlinkSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,12 @@ import { Store } from '../src/graph/store.js';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const none: NodeCatalog = { get: () => undefined, all: () => [] };
 
+const made: string[] = [];
+process.on('exit', () => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+
 function project(files: Record<string, object>): string {
   const dir = mkdtempSync(join(tmpdir(), 'flow-bench-'));
+  made.push(dir);
   writeFileSync(join(dir, 'package.json'), '{"type":"module","private":true}\n');
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   copyFileSync(join(REPO, 'test/graph/fixtures/nodes.js'), join(dir, 'nodes.js'));

@@ -74,7 +74,9 @@ export async function cacheGc(o: Opts): Promise<void> {
   const old = Date.now() - 10 * 60_000; // a temp file this young may belong to a running flow
   const tmp = store.tmpFiles().filter((p) => { try { return statSync(p).mtimeMs < old; } catch { return false; } });
   drop.push(...tmp);
+  const plans = store.planFiles(); // validated plans: rebuilt on the next run
+  drop.push(...plans);
   if (o.dryRun) for (const p of drop) process.stdout.write(`would remove ${p}\n`);
   else for (const p of drop) store.remove(p);
-  process.stdout.write(`${o.dryRun ? 'would remove' : 'removed'} ${nRec} records, ${nObj} objects, ${tmp.length} temp files (${kb(bytes)}); kept ${keep.size} results referenced by the last run of each workflow\n`);
+  process.stdout.write(`${o.dryRun ? 'would remove' : 'removed'} ${nRec} records, ${nObj} objects, ${tmp.length} temp files, ${plans.length} cached plans (${kb(bytes)}); kept ${keep.size} results referenced by the last run of each workflow\n`);
 }

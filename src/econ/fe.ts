@@ -123,9 +123,9 @@ export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanO
   for (const src of columns) {
     // First projection fused with the copy and the scale: x = src - mean_0(src).
     const codes0 = factors[0].codes, s0 = sums[0], c0 = counts[0];
-    s0.fill(0);
+    groupSums(src, codes0, s0);
     let scale = 0;
-    for (let i = 0; i < n; i++) { const v = src[i]; s0[codes0[i]] += v; const a = v < 0 ? -v : v; if (a > scale) scale = a; }
+    for (let i = 0; i < n; i++) { const v = src[i]; const a = v < 0 ? -v : v; if (a > scale) scale = a; }
     for (let g = 0; g < s0.length; g++) s0[g] /= c0[g];
     const x = new Float64Array(n);
     for (let i = 0; i < n; i++) x[i] = src[i] - s0[codes0[i]];
@@ -163,11 +163,27 @@ export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanO
 
 const PLAIN_SWEEPS = 8;
 
+/**
+ * s[g] = sum of x over rows with code g. Runs of equal codes (a panel sorted by unit)
+ * are summed in a register: adding into s[codes[i]] row after row would chain each
+ * add to the previous store of the same slot.
+ */
+export function groupSums(x: Float64Array, codes: Int32Array, s: Float64Array): void {
+  s.fill(0);
+  const n = x.length;
+  if (n === 0) return;
+  let g = codes[0], acc = 0;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i];
+    if (c !== g) { s[g] += acc; acc = 0; g = c; }
+    acc += x[i];
+  }
+  s[g] += acc;
+}
+
 /** Group means of x by f into s; returns the largest absolute mean. */
 function groupMeans(x: Float64Array, f: Factor, count: Float64Array, s: Float64Array): number {
-  const codes = f.codes, n = x.length;
-  s.fill(0);
-  for (let i = 0; i < n; i++) s[codes[i]] += x[i];
+  groupSums(x, f.codes, s);
   let change = 0;
   for (let g = 0; g < s.length; g++) {
     s[g] /= count[g];

@@ -332,7 +332,7 @@ export interface HansenJ { stat: number; df: number; p: number; form: string }
  * the model's robust/cluster moment covariance S: the two-step efficient GMM objective
  * (Z'u)' S^-1 (Z'u), S from the 2SLS residuals (as ivreg2).
  */
-export function hansenJ(res: IvResult, req: VcovRequest): HansenJ {
+export function hansenJ(res: IvResult, req: VcovRequest): HansenJ | { applicable: false; reason: string } {
   const { Z, y, endog, exog } = res.d;
   const L = Z.length, K = endog.length + exog.length;
   const df = res.d.instruments.length - endog.length;
@@ -345,7 +345,10 @@ export function hansenJ(res: IvResult, req: VcovRequest): HansenJ {
     return { stat, df, p: pUpperChisq(stat, df), form: 'Sargan' };
   }
   const S = momentCov(req, Z, [res.resid], res.clusters, N);
-  const Sinv = invertSym(S, L);
+  const Ls = cholesky(S, L);
+  const notPd = { applicable: false as const, reason: `the ${L} x ${L} moment covariance is not positive definite (more moments than clusters, or two-way clustering): J is not computed` };
+  if (!Ls) return notPd;
+  const Sinv = choleskyInverse(Ls, L);
   const X = [...endog, ...exog];
   // ZX (L x K), Zy (L)
   const ZX = new Float64Array(L * K);
@@ -354,17 +357,12 @@ export function hansenJ(res: IvResult, req: VcovRequest): HansenJ {
   const XZW = matMul(transpose(ZX, L, K), Sinv, K, L, L);
   const Mq = matMul(XZW, ZX, K, L, K);
   const rhs = matMul(XZW, Zy, K, L, 1);
-  const Lm = cholesky(Mq, K)!;
+  const Lm = cholesky(Mq, K);
+  if (!Lm) return notPd;
   const b = choleskySolve(Lm, K, rhs);
   const u = y.slice();
   for (let a = 0; a < K; a++) { const xa = X[a]; for (let i = 0; i < N; i++) u[i] -= xa[i] * b[a]; }
   const Zu = crossprodVec(Z, u);
   const stat = quadInv(S, L, Zu);
   return { stat, df, p: pUpperChisq(stat, df), form: 'Hansen J (two-step GMM)' };
-}
-
-function invertSym(S: Float64Array, k: number): Float64Array {
-  const L = cholesky(S, k);
-  if (!L) return symPower(S, k, -1);
-  return choleskyInverse(L, k);
 }

@@ -185,8 +185,15 @@ export function clusterMeat(X: Columns, u: Float64Array, f: Factor): Float64Arra
   const S = new Float64Array(G * k);
   const codes = f.codes;
   for (let a = 0; a < k; a++) {
+    // runs of one cluster (sorted data) accumulate in a register, see groupSums in fe.ts
     const xa = X[a];
-    for (let i = 0; i < N; i++) S[codes[i] * k + a] += xa[i] * u[i];
+    let g = N > 0 ? codes[0] : 0, acc = 0;
+    for (let i = 0; i < N; i++) {
+      const c = codes[i];
+      if (c !== g) { S[g * k + a] += acc; acc = 0; g = c; }
+      acc += xa[i] * u[i];
+    }
+    if (N > 0) S[g * k + a] += acc;
   }
   const meat = new Float64Array(k * k);
   for (let g = 0; g < G; g++) {

@@ -63,6 +63,9 @@ export interface NodeDef<S extends z.ZodType = z.ZodType> {
   files?: (params: z.infer<S>) => string[];
   /** when true the engine passes ctx.provenance (ancestors, keys, params, file hashes) and hashes it into the key */
   provenance?: boolean;
+  /** CPU-heavy: run in a worker thread (when flow runs from compiled JS), so that it runs
+   * beside other nodes. The node's module must export the definition. */
+  worker?: boolean;
   run(ctx: RunContext<z.infer<S>>): Promise<Record<string, unknown>> | Record<string, unknown>;
 }
 

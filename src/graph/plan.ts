@@ -17,12 +17,13 @@ export interface InputRef { node: string; port: string; type: PortType; branch?:
 export interface NodeInfo {
   version: number;
   provenance?: boolean;
+  worker?: boolean;
   inputs: Record<string, InputSpec>;
   outputs: Record<string, OutputSpec>;
 }
 
 export const nodeInfo = (d: NodeDef<any>): NodeInfo => ({
-  version: d.version, ...(d.provenance ? { provenance: true } : {}),
+  version: d.version, ...(d.provenance ? { provenance: true } : {}), ...(d.worker ? { worker: true } : {}),
   inputs: Object.fromEntries(Object.entries(d.inputs).map(([k, v]) => [k, { type: v.type, ...(v.many ? { many: true } : {}), ...(v.optional ? { optional: true } : {}) }])),
   outputs: Object.fromEntries(Object.entries(d.outputs).map(([k, v]) => [k, { type: v.type }])),
 });
@@ -65,6 +66,8 @@ export interface Plan {
   plugins: Record<string, string>;
   /** the full node definition (with run), loaded only for nodes that must run */
   resolve(type: string): Promise<NodeDef<any>>;
+  /** URL of the module exporting a node type, when known (needed to run it in a worker thread) */
+  moduleOf?(type: string): string | undefined;
 }
 
 const REF_RE = /^([A-Za-z_][A-Za-z0-9_-]*)(?:\.([A-Za-z_][A-Za-z0-9_-]*))?(\[\*\])?$/;

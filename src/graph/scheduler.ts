@@ -19,6 +19,8 @@ import type { Plan, PlanNode } from './plan.js';
 import type { Store, CacheRecord, NodeState, OutputRef } from './store.js';
 import { checkValue, decode, encode } from './codec.js';
 import type { RunEvent, Summary } from './events.js';
+import { WorkerPool } from './pool.js';
+import { availableParallelism } from 'node:os';
 
 export interface RunOptions {
   store: Store;
@@ -27,6 +29,8 @@ export interface RunOptions {
   /** run only these nodes (instance or declared ids) and their ancestors */
   only?: string[];
   concurrency?: number;
+  /** worker threads for node types with `worker: true` (0: run them on the main thread) */
+  workers?: number;
 }
 
 /** Instance ids matching a list of ids or declared (base) ids; unknown names are a FlowError. */
@@ -107,6 +111,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
     const states: Record<string, NodeState> = {};
     const values = new Map<string, Promise<unknown>>();
     const inflight = new Map<string, Promise<void>>();
+    let pool: WorkerPool | undefined;
     const summary: Summary = { ran: [], hit: [], failed: [], skipped: [], ms: 0, savedMs: 0 };
     const pending = new Map<string, number>();
     for (const id of scope) pending.set(id, new Set(Object.values(plan.nodes.get(id)!.inputs).flat().map((r) => r.node)).size);
@@ -158,33 +163,45 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
         sub.next({ type: 'start', node: n.id, key, why });
         const inputs: Record<string, unknown> = {};
         const sources: Record<string, { node: string; port: string; branch?: Record<string, unknown> }[]> = {};
-        for (const [port, refs] of Object.entries(n.inputs)) {
-          const vals = await Promise.all(refs.map((r) => value(done.get(r.node)!.outputs![r.port])));
-          inputs[port] = n.def.inputs[port].many ? vals : vals[0];
-          sources[port] = refs.map((r) => ({ node: r.node, port: r.port, ...(r.branch ? { branch: r.branch } : {}) }));
-        }
-        const base = dirname(n.file);
-        const def = await plan.resolve(n.type);
-        // the node's own time (run + store), not time spent waiting behind concurrent nodes
-        const runStart = performance.now();
-        if (!def) throw new FlowError('run', `node type ${n.type} is no longer in the catalogue; rebuild (npm run build)`);
-        const result = await def.run({
-          params: n.params, inputs, nodeId: n.id, provenance: prov, sources,
-          resolvePath: (p: string) => {
-            const abs = resolve(base, p);
-            if (!inside(plan.root, abs)) throw new FlowError('validate', `path ${p} leaves the project tree`, { node: n.id, file: n.file });
-            return abs;
-          },
-        } as any);
+        for (const [port, refs] of Object.entries(n.inputs)) sources[port] = refs.map((r) => ({ node: r.node, port: r.port, ...(r.branch ? { branch: r.branch } : {}) }));
         const outputs: Record<string, OutputRef> = {};
-        for (const [port, spec] of Object.entries(n.def.outputs)) {
-          const v = (result as Record<string, unknown>)?.[port];
-          const bad = checkValue(spec.type, v);
-          if (bad) throw new Error(`output ${port}: ${bad}; node types must return { ${Object.keys(n.def.outputs).join(', ')} }`);
-          const bytes = await encode(spec.type, v);
-          const { hash, size } = store.putObject(bytes);
-          outputs[port] = { hash, type: spec.type, size };
-          if ((plan.dependents.get(n.id) ?? []).length) fresh.set(hash, bytes);
+        const module = n.def.worker && opts.workers !== 0 && WorkerPool.available() ? plan.moduleOf?.(n.type) : undefined;
+        // the node's own time (run + store), not time spent waiting behind concurrent nodes
+        let runStart = performance.now();
+        if (module) {
+          pool ??= new WorkerPool(opts.workers ?? Math.max(1, availableParallelism() - 1));
+          const job = {
+            module, type: n.type, cacheDir: store.dir, root: plan.root, file: n.file, nodeId: n.id, params: n.params, sources, provenance: prov,
+            inputs: Object.fromEntries(Object.entries(n.inputs).map(([port, refs]) => [port, { many: !!n.def.inputs[port].many, refs: refs.map((r) => done.get(r.node)!.outputs![r.port]) }])),
+          };
+          runStart = performance.now();
+          Object.assign(outputs, await pool.run(job));
+        } else {
+          const def = await plan.resolve(n.type);
+          if (!def) throw new FlowError('run', `node type ${n.type} is no longer in the catalogue; rebuild (npm run build)`);
+          for (const [port, refs] of Object.entries(n.inputs)) {
+            const vals = await Promise.all(refs.map((r) => value(done.get(r.node)!.outputs![r.port])));
+            inputs[port] = n.def.inputs[port].many ? vals : vals[0];
+          }
+          runStart = performance.now();
+          const base = dirname(n.file);
+          const result = await def.run({
+            params: n.params, inputs, nodeId: n.id, provenance: prov, sources,
+            resolvePath: (p: string) => {
+              const abs = resolve(base, p);
+              if (!inside(plan.root, abs)) throw new FlowError('validate', `path ${p} leaves the project tree`, { node: n.id, file: n.file });
+              return abs;
+            },
+          } as any);
+          for (const [port, spec] of Object.entries(n.def.outputs)) {
+            const v = (result as Record<string, unknown>)?.[port];
+            const bad = checkValue(spec.type, v);
+            if (bad) throw new Error(`output ${port}: ${bad}; node types must return { ${Object.keys(n.def.outputs).join(', ')} }`);
+            const bytes = await encode(spec.type, v);
+            const { hash, size } = store.putObject(bytes);
+            outputs[port] = { hash, type: spec.type, size };
+            if ((plan.dependents.get(n.id) ?? []).length) fresh.set(hash, bytes);
+          }
         }
         const ms = performance.now() - runStart;
         const rec2: CacheRecord = { key, fingerprint: fp, outputs, ms, node: n.id, workflow: plan.rel, at: new Date().toISOString() };
@@ -219,6 +236,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
       if (remaining === 0) complete();
     };
     const complete = () => {
+      pool?.close();
       {
         summary.ms = performance.now() - t0;
         try {
@@ -246,6 +264,6 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
     sub.next({ type: 'plan', workflow: plan.rel, nodes: plan.order.filter((id) => scope.has(id)) });
     if (remaining === 0) complete();
     else for (const id of plan.order) if (scope.has(id) && pending.get(id) === 0) release(plan.nodes.get(id)!);
-    return () => inner.unsubscribe();
+    return () => { inner.unsubscribe(); pool?.close(); };
   });
 }

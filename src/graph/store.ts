@@ -126,6 +126,11 @@ export class Store {
     return out;
   }
 
+  planFiles(): string[] {
+    const d = join(this.dir, 'plans');
+    return existsSync(d) ? readdirSync(d).map((f) => join(d, f)) : [];
+  }
+
   tmpFiles(): string[] {
     const d = join(this.dir, 'tmp');
     return existsSync(d) ? readdirSync(d).map((f) => join(d, f)) : [];

@@ -123,7 +123,7 @@ export function fitIvModel(table: ColumnTable, params: IvParams, opts: FitOption
         note: 'critical values for the Cragg-Donald F under iid errors; compared to the Kleibergen-Paap F they are a rule of thumb (as in ivreg2)',
       },
       hansen_j: L1 > K1
-        ? (() => { const j = hansenJ(res, req); return { stat: num(j.stat), df: j.df, p: num(j.p), form: j.form }; })()
+        ? (() => { const j = hansenJ(res, req); return 'applicable' in j ? j : { stat: num(j.stat), df: j.df, p: num(j.p), form: j.form }; })()
         : { applicable: false, reason: 'exactly identified: as many excluded instruments as endogenous regressors' },
       anderson_rubin: K1 === 1
         ? (() => { const a = andersonRubin(res, req, p.arNull, p.level); return { ...a, F: num(a.F), chi2: num(a.chi2), p: num(a.p), conf_set: confJson(a.conf_set) }; })()

@@ -1,11 +1,12 @@
 // Test helpers: throwaway projects (package.json + the test node plugin), in-process
 // runs, and the compiled CLI as a child process.
-import { mkdtempSync, writeFileSync, copyFileSync, symlinkSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, copyFileSync, symlinkSync, mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync, spawn } from 'node:child_process';
 import { lastValueFrom, toArray } from 'rxjs';
+import { afterAll } from 'vitest';
 import { loadWorkflow, type NodeCatalog } from '../../src/graph/load.js';
 import { buildPlan, type Plan } from '../../src/graph/plan.js';
 import { run, type RunOptions } from '../../src/graph/scheduler.js';
@@ -18,8 +19,12 @@ export const FLOW = join(REPO, 'bin', 'flow.js');
 export const emptyCatalog: NodeCatalog = { get: () => undefined, all: () => [] };
 
 /** A temp project: package.json, node_modules (symlink), nodes.js (test node types), and `files`. */
+const made: string[] = [];
+afterAll(() => { for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
 export function project(files: Record<string, string | object> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'flow-test-'));
+  made.push(dir);
   writeFileSync(join(dir, 'package.json'), '{"type":"module","private":true}\n');
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   copyFileSync(join(REPO, 'test/graph/fixtures/nodes.js'), join(dir, 'nodes.js'));

@@ -115,6 +115,21 @@ describe('fe reproduces plm / fixest / clubSandwich on Grunfeld (grunfeld_fe.jso
     expect(rel(cons.estimate, mean('inv') - mean('value') * b[0].estimate - mean('capital') * b[1].estimate)).toBeLessThan(1e-12);
   });
 
+  it('fe: [] is pooled OLS with a constant (R lm(inv ~ value + capital): -42.714 (9.512), 0.11556 (0.00584), 0.23068 (0.02548), R2 0.8124)', () => {
+    const m = fit({ fe: [], vcov: 'iid' });
+    const [v, c, k] = m.coefficients;
+    expect(k.term).toBe('_cons');
+    expect(k.estimate).toBeCloseTo(-42.71437, 4);
+    expect(k.std_error).toBeCloseTo(9.51168, 4);
+    expect(v.estimate).toBeCloseTo(0.1155622, 6);
+    expect(v.std_error).toBeCloseTo(0.0058357, 6);
+    expect(c.estimate).toBeCloseTo(0.2306785, 6);
+    expect(c.std_error).toBeCloseTo(0.0254758, 6);
+    expect(m.stats.r2).toBeCloseTo(0.8124, 4);
+    expect(m.stats.r2).toBeCloseTo(m.stats.r2_within, 12); // demeaning by a constant is centring
+    expect(m.stats.df_resid).toBe(197);
+  });
+
   it('returns the full covariance matrix over the coefficient rows (for Wald tests downstream)', () => {
     const m = fit({ fe: ['firm', 'year'] });
     expect(m.vcov.terms).toEqual(['value', 'capital', '_cons']);

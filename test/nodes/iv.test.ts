@@ -158,6 +158,19 @@ describe('iv reproduces Baltagi FE2SLS on the Cornwell-Trumbull crime data (crim
     expect((err as Error).message).toMatch(/lpctmin does not vary within the fixed effects \(county\)/);
   });
 
+  it('every covariance choice gives finite diagnostics and JSON without NaN (two endogenous, over-identified)', () => {
+    // lpctymle moves from the controls to the instruments: three instruments for two endogenous
+    const sp = { endog: ['lprbarr', 'lpolpc'], exog: CONTROLS.filter((c) => c !== 'lpctymle'), instruments: ['ltaxpc', 'lmix', 'lpctymle'] };
+    for (const vcov of ['iid', 'hc1', 'hc0', { cluster: 'county' }, { cluster: ['county', 'year'] }]) {
+      const m = fit(sp, vcov);
+      expect(JSON.stringify(m)).not.toMatch(/NaN|Infinity/);
+      for (const k of ['kp_lm', 'kp_f', 'cd_f']) expect(Number.isFinite(m.stats[k])).toBe(true);
+      if (typeof vcov === 'object' && Array.isArray(vcov.cluster)) expect(m.stats.hansen_j.applicable === false || m.stats.hansen_j.df === 1).toBe(true);
+      else expect(m.stats.hansen_j.df).toBe(1);
+      expect(m.first_stage).toHaveLength(2);
+    }
+  });
+
   it('runs as a node and writes JSON-safe output', async () => {
     const out = await ivNode.run({ params: ivParams.parse({ y: 'lcrmrte', ...SPECS.one_endogenous, fe: ['county'], panel: { id: 'county', time: 'year' } }), inputs: { data: crime }, resolvePath: (p) => p, nodeId: 'iv1' });
     const text = JSON.stringify(out.model);

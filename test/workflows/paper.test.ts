@@ -188,6 +188,18 @@ describe('robustness branches after paper.json', () => {
   });
 });
 
+describe('workflows/data.json (the data-building part alone)', () => {
+  it('shares every data node with paper.json', () => {
+    const { same, changed } = shared(graph('data.json'), graph('paper.json'));
+    expect(changed).toEqual(['table1']); // there a describe node (levels, as the paper prints Table 1)
+    const cache = cacheOf('data');
+    cpSync(cacheOf('after-paper'), cache, { recursive: true });
+    const s = run('data.json', cache);
+    expect(s.hit.sort()).toEqual(same);
+    expect(s.ran).toEqual(['table1']);
+  });
+});
+
 describe('workflows/multiverse.json', () => {
   it('copies a node once per combination of the matrix params it depends on, and shares the rest', () => {
     const g = graph('multiverse.json');
@@ -206,7 +218,8 @@ describe('workflows/multiverse.json', () => {
     const cache = cacheOf('multiverse');
     cpSync(cacheOf('after-paper'), cache, { recursive: true });
     const g = graph('multiverse.json');
-    const s = run('multiverse.json', cache);
+    const out = join(dir, 'out/multiverse');
+    const s = run('multiverse.json', cache, ['--out', out]);
     expect(s.failed).toEqual([]);
     expect(new Set(s.ran).size).toBe(s.ran.length);
     expect(s.ran.length + s.hit.length).toBe(g.nodes.length);
@@ -214,5 +227,12 @@ describe('workflows/multiverse.json', () => {
     for (const id of ['raw', 'w[wMethod=inverse-distance]', 'stock[delta=0.09,pimBase=zhang]', 'fe_ris[delta=0.09,winsor=[0.01,0.99],pimBase=zhang]',
       'sdm_ais[delta=0.09,wMethod=inverse-distance,winsor=[0.01,0.99],pimBase=zhang]']) expect(s.hit).toContain(id);
     expect(run('multiverse.json', cache).ran).toEqual([]);
+    // the specification curve: one row per branch and estimator, each label distinct
+    const { rows } = parseMarkdownTable(readFileSync(join(out, 'spec_ris/spec_ris.md'), 'utf8'));
+    expect(rows.length).toBe(8 + 8 + 24);
+    expect(new Set(rows.map((r) => r[0])).size).toBe(rows.length);
+    expect(rows.filter((r) => r[0].startsWith('sdm_ris: ')).length).toBe(24);
+    expect(existsSync(join(out, 'spec_ris/spec_ris.svg'))).toBe(true);
+    expect(existsSync(join(out, 'report/multiverse.html'))).toBe(true);
   });
 });
