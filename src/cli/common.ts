@@ -2,7 +2,7 @@
 // parse --set values, and print FlowErrors without stack traces.
 import { resolve, join } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NodeDef } from '../graph/node.js';
 import { planKey, loadPlan, savePlan } from '../graph/plancache.js';
 import { FlowError } from '../errors.js';
@@ -62,9 +62,11 @@ export async function openWorkflow(file: string, opts: WorkflowOpts): Promise<{ 
   const key = m && planKey(abs, sets, m.stamp);
   const builtin = async (t: string) => { await cat.prepare?.([t]); return cat.get(t); };
   const cached = key ? loadPlan(store, key, builtin) : undefined;
-  if (cached) return { plan: cached, store };
-  const plan = buildPlan(await loadWorkflow(abs, cat), sets);
-  if (key) savePlan(store, key, plan);
+  const plan = cached ?? buildPlan(await loadWorkflow(abs, cat), sets);
+  if (key && !cached) savePlan(store, key, plan);
+  // where each node type's module is, so worker threads can import it
+  plan.moduleOf = (t) => plan.plugins[t] ? pathToFileURL(plan.plugins[t]).href
+    : m?.types[t] ? new URL(`../nodes/${m.types[t]}`, import.meta.url).href : undefined;
   return { plan, store };
 }
 

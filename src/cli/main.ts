@@ -3,6 +3,9 @@
 import { Command } from 'commander';
 import { collect, reportError } from './common.js';
 
+// `flow ... | head` closes stdout early: stop quietly (every cache write is atomic)
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e; });
+
 const program = new Command('flow')
   .description('reproducible empirical economics: a DAG of typed nodes with content-hash caching')
   .showHelpAfterError();
@@ -16,6 +19,7 @@ program.command('run <workflow>').description('run a workflow; cached nodes are 
   .option('--out <dir>', 'write every output: DIR/<node>.<port>.csv|json')
   .option('--json', 'one JSON event per line, then a summary line')
   .option('--jobs <n>', 'nodes run at once', (v) => Math.max(1, parseInt(v, 10) || 1), 4)
+  .option('--workers <n>', 'worker threads for CPU-heavy node types (0: none; default: cores - 1)', (v) => Math.max(0, parseInt(v, 10) || 0))
   .option(...cacheOpt)
   .action(async (wf, o) => (await import('./run.js')).runCommand(wf, o));
 

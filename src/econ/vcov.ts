@@ -7,7 +7,7 @@
 import type { Columns } from './linalg.js';
 import { matMul, symPower } from './linalg.js';
 import { encodeFactor, type Factor } from './fe.js';
-import { FlowError } from '../errors.js';
+import { FlowError, dataError } from '../errors.js';
 
 export type HeteroConvention = 'hc1' | 'hc0' | 'hc1-slopes';
 export type ClusterConvention = 'stata-xtreg' | 'stata-slopes' | 'stata-areg' | 'cr0' | 'cr1' | 'plm-hc1' | 'cr2';
@@ -127,6 +127,8 @@ export function computeVcov(req: VcovRequest, p: VcovProblem): VcovResult {
       const cl = p.clusters ?? [];
       if (cl.length < 1 || cl.length > 2) throw new FlowError('validate', 'cluster covariance needs one or two cluster columns');
       const conv = req.convention;
+      const G0 = Math.min(...cl.map((c) => c.nLevels));
+      if (G0 < 2) throw dataError(`cluster(${req.by.join(', ')}) has ${G0} cluster in the estimation sample: cluster-robust inference needs at least 2 (and is unreliable with few; consider the wild bootstrap)`);
       let meat: Float64Array;
       if (conv === 'cr2') {
         if (cl.length !== 1) throw new FlowError('validate', 'cr2 is available for one-way clustering only: use "stata-xtreg" for two-way clustering');

@@ -3,6 +3,9 @@
 // inline (exact: mantissas of <= 15 digits scaled by an exact power of ten are one
 // correctly rounded IEEE operation, as Clinger's fast path; anything else goes through
 // Number()). RFC 4180 quoting; empty and NA-like cells are NaN (null in text columns).
+import { openSync, fstatSync, readSync, closeSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { availableParallelism, loadavg } from 'node:os';
 import { dataError } from '../errors.js';
 
 export type CsvType = 'number' | 'string';
@@ -13,6 +16,13 @@ export interface CsvOptions {
   /** fixed types for some columns; the others are inferred (number unless a cell is not) */
   types?: Record<string, CsvType>;
   delimiter?: string;
+  /**
+   * scan a large all-numeric file on two threads (needs a buffer on a SharedArrayBuffer,
+   * see readShared). 'auto' (default): only when a second core is idle (1-minute load
+   * average below cores - 1): on a busy machine the worker only adds overhead. Only
+   * speed depends on it: the parsed values are the same.
+   */
+  parallel?: boolean | 'auto';
 }
 
 export interface CsvData {
@@ -98,6 +108,14 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
     const textFlags = Uint8Array.from(isText.map((t) => (t ? 1 : 0)));
     let r = 0;
     pos = dataStart;
+    if (!isText.some((t) => t) && wantParallel(opts.parallel ?? 'auto')) {
+      const par = parallelScan(buf, dataStart, n, delim, ncol, cap);
+      if (par) {
+        const columns: CsvData['columns'] = {};
+        names.forEach((nm, c) => { columns[nm] = par.cols[c]; });
+        return { names, columns, nRows: par.rows };
+      }
+    }
     for (;;) {
       const st = scanRows(buf, pos, n, delim, ncol, textFlags, num, r, cap);
       pos = st.pos;
@@ -182,6 +200,87 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
 
 class InferAsText { constructor(readonly col: number) {} }
 
+const PARALLEL_MIN_BYTES = 16 << 20;
+
+function wantParallel(p: boolean | 'auto'): boolean {
+  if (p !== 'auto') return p;
+  const cores = availableParallelism();
+  return cores >= 2 && loadavg()[0] < cores - 1;
+}
+
+/**
+ * Large all-numeric files on shared memory: a worker thread scans the second half
+ * while this thread scans the first, both straight into shared Float64Arrays (the
+ * file must have been read into a SharedArrayBuffer, see readShared). Returns null
+ * (and the caller parses serially, with full error reporting) whenever anything is
+ * not plain: a text or quoted cell, a ragged row, a worker that cannot start.
+ */
+function parallelScan(buf: Uint8Array, start: number, n: number, delim: number, ncol: number, cap: number): { cols: Float64Array[]; rows: number } | null {
+  if (n - start < PARALLEL_MIN_BYTES || !(buf.buffer instanceof SharedArrayBuffer) || typeof Atomics.wait !== 'function') return null;
+  let split = buf.indexOf(10, start + ((n - start) >> 1));
+  if (split < 0) return null;
+  split++;
+  let firstCap = 0; // rows the first half can hold: its line feeds (blank lines make it an upper bound)
+  for (let i = buf.indexOf(10, start); i >= 0 && i < split; i = buf.indexOf(10, i + 1)) firstCap++;
+  const shared = Array.from({ length: ncol }, () => new SharedArrayBuffer(cap * 8));
+  const cols = shared.map((b) => new Float64Array(b));
+  const flag = new Int32Array(new SharedArrayBuffer(16));
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_SOURCE(), {
+      eval: true,
+      workerData: { buf: buf.buffer, offset: buf.byteOffset, length: buf.length, start: split, n, delim, ncol, cols: shared, row0: firstCap, cap, flag: flag.buffer },
+    });
+  } catch {
+    return null;
+  }
+  worker.unref();
+  worker.on('error', () => { Atomics.store(flag, 1, -1); Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); });
+  const mine = scanRows(buf, start, split, delim, ncol, new Uint8Array(ncol), cols, 0, firstCap);
+  // wait for the worker (at most a minute: it scans half of what this thread scanned)
+  if (Atomics.wait(flag, 0, 0, 60_000) === 'timed-out') { void worker.terminate(); return null; }
+  const wStatus = flag[1], wRow = flag[2];
+  void worker.terminate();
+  if (mine.status !== 0 || wStatus !== 0) return null;
+  const rowsMine = mine.row, rowsTheirs = wRow - firstCap;
+  if (rowsMine < firstCap) for (const c of cols) c.copyWithin(rowsMine, firstCap, wRow);
+  const rows = rowsMine + rowsTheirs;
+  return { cols: cols.map((c) => c.subarray(0, rows)), rows };
+}
+
+const WORKER_SOURCE = () => `
+const { workerData: d } = require('node:worker_threads');
+const flag = new Int32Array(d.flag);
+let st = { status: -1, row: 0 };
+try {
+  const scanRows = ${scanRows.toString()};
+  st = scanRows(new Uint8Array(d.buf, d.offset, d.length), d.start, d.n, d.delim, d.ncol, new Uint8Array(d.ncol), d.cols.map((b) => new Float64Array(b)), d.row0, d.cap);
+} finally {
+  flag[1] = st.status; flag[2] = st.row;
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+`;
+
+/** Read a file into a SharedArrayBuffer (so that parseCsv can use both cores). */
+export function readShared(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const out = new Uint8Array(new SharedArrayBuffer(size));
+    let off = 0;
+    while (off < size) {
+      const got = readSync(fd, out, off, size - off, off);
+      if (got <= 0) break;
+      off += got;
+    }
+    // a Buffer view (no copy): Buffer.indexOf is memchr
+    return Buffer.from(out.buffer, 0, off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const EMPTY = new Float64Array(0);
 const DONE = 0, TEXT = 1, RAGGED = 2, FULL = 3;
 interface ScanState { status: number; pos: number; row: number; col: number }
@@ -193,6 +292,9 @@ interface ScanState { status: number; pos: number; row: number; col: number }
  * parses the rest of that row and calls again.
  */
 function scanRows(buf: Uint8Array, pos: number, n: number, delim: number, ncol: number, text: Uint8Array, num: Float64Array[], row: number, cap: number): ScanState {
+  // self-contained (no outer names): its source also runs in the parsing worker
+  const LF = 10, CR = 13, DONE = 0, TEXT = 1, RAGGED = 2, FULL = 3;
+  const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
   while (pos < n) {
     let c = buf[pos];
     if (c === LF || c === CR) { pos++; continue; } // line end or blank line

@@ -1,10 +1,9 @@
 // Node `load-csv`: a CSV file as a table. Numbers land in Float64Array columns (NaN for
 // empty / NA cells), text in string arrays; `columns` fixes the type of named columns.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import * as aq from 'arquero';
 import { defineNode } from '../graph/node.js';
-import { parseCsv } from '../io/csv.js';
+import { parseCsv, readShared } from '../io/csv.js';
 import { dataError } from '../errors.js';
 
 export const loadCsvParams = z.object({
@@ -18,9 +17,9 @@ export type LoadCsvParams = z.infer<typeof loadCsvParams>;
 
 /** Read and parse a CSV file into an arquero table. */
 export function loadCsvTable(absPath: string, params: Pick<LoadCsvParams, 'columns' | 'delimiter'>, displayPath = absPath) {
-  let buf: Buffer;
+  let buf: Uint8Array;
   try {
-    buf = readFileSync(absPath);
+    buf = readShared(absPath); // shared memory: a large file is parsed on two threads
   } catch (e) {
     throw dataError(`cannot read ${displayPath}: ${(e as Error).message}; check "path" (it is relative to the workflow file)`);
   }

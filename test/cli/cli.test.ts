@@ -194,6 +194,26 @@ describe('malformed workflows on the command line', () => {
   });
 });
 
+describe('worker threads', () => {
+  it('runs node types marked worker: true in worker threads, beside each other, with the same results', () => {
+    const dir = project({ 'wf.json': { plugins: ['./nodes.js'], nodes: {
+      k: { uses: 't-const', with: { value: 3 } },
+      a: { uses: 't-spin', with: { n: 1000 }, in: { k: 'k.out' } },
+      b: { uses: 't-spin', with: { n: 2000 }, in: { k: 'k.out' } },
+      c: { uses: 't-add', in: { xs: ['k.out'] } },
+    } } });
+    const r = flow(['run', 'wf.json', '--json', '--workers', '2', '--out', 'out'], dir);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout).at(-1).summary.ran.sort()).toEqual(['a', 'b', 'c', 'k']);
+    expect(JSON.parse(readFileSync(join(dir, 'out/a.out.json'), 'utf8'))).toEqual({ sum: 3 * (999 * 1000) / 2, inWorker: true });
+    expect(JSON.parse(readFileSync(join(dir, 'out/b.out.json'), 'utf8'))).toEqual({ sum: 3 * (1999 * 2000) / 2, inWorker: true });
+    const inline = flow(['run', 'wf.json', '--workers', '0', '--force', 'a', '--out', 'out'], dir);
+    expect(inline.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'out/a.out.json'), 'utf8'))).toEqual({ sum: 3 * (999 * 1000) / 2, inWorker: false });
+    expect(flow(['cache', 'verify'], dir).stdout).toContain('cache ok');
+  });
+});
+
 describe('flow watch', () => {
   it('re-runs the affected nodes when a file the workflow reads changes', async () => {
     const dir = project({ 'wf.json': { plugins: ['./nodes.js'], nodes: { a: { uses: 't-const', with: { value: 1 } }, t: { uses: 't-read', with: { path: 'in.txt' } } } }, 'in.txt': 'one' });

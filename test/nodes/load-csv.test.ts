@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as aq from 'arquero';
 import { loadCsv, loadCsvParams } from '../../src/nodes/load-csv.js';
-import { parseCsv } from '../../src/io/csv.js';
+import { parseCsv, readShared } from '../../src/io/csv.js';
+import { makeRng } from '../../src/econ/rng.js';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'flow-csv-')); });
@@ -67,6 +68,21 @@ describe('load-csv', () => {
 
   it('declares its file so the engine hashes it', () => {
     expect(loadCsv.files!(loadCsvParams.parse({ path: 'data/x.csv' }))).toEqual(['data/x.csv']);
+  });
+
+  it('a large numeric file parsed on two threads equals the serial parse (blank lines included); text falls back to serial', () => {
+    const rng = makeRng(7);
+    const lines = ['id,a,b'];
+    for (let i = 0; i < 400_000; i++) lines.push(`${i},${rng.normal().toFixed(9)},${(rng.normal() * 1e6).toExponential(5)}${i === 250_000 ? '\n' : ''}`);
+    const path = write('big.csv', lines.join('\n') + '\n');
+    const shared = readShared(path);
+    expect(shared.byteLength).toBeGreaterThan(16 << 20);
+    const par = parseCsv(shared, { parallel: true }), ser = parseCsv(shared, { parallel: false });
+    expect(par.nRows).toBe(400_000);
+    for (const c of ser.names) expect(par.columns[c]).toEqual(ser.columns[c]);
+    const withText = write('bigt.csv', lines.join('\n').replace('\n399999,', '\nx,') + '\n');
+    const t = parseCsv(readShared(withText), { parallel: true });
+    expect((t.columns.id as string[])[399_999]).toBe('x');
   });
 
   it('handles a missing final newline, blank lines, a BOM and a custom delimiter', () => {
