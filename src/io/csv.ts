@@ -29,6 +29,8 @@ export interface CsvData {
   names: string[];
   columns: Record<string, Float64Array | (string | null)[]>;
   nRows: number;
+  /** threads that scanned the data (2: the worker path of `parallel`) */
+  threads: 1 | 2;
 }
 
 const NA = new Set(['', 'NA', 'NaN', 'nan', 'N/A', 'n/a', 'null', 'NULL', '.']);
@@ -113,7 +115,7 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
       if (par) {
         const columns: CsvData['columns'] = {};
         names.forEach((nm, c) => { columns[nm] = par.cols[c]; });
-        return { names, columns, nRows: par.rows };
+        return { names, columns, nRows: par.rows, threads: 2 };
       }
     }
     for (;;) {
@@ -149,7 +151,7 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
     }
     const columns: CsvData['columns'] = {};
     names.forEach((nm, c) => { columns[nm] = isText[c] ? txt[c] : num[c].subarray(0, r); });
-    return { names, columns, nRows: r };
+    return { names, columns, nRows: r, threads: 1 };
 
     /** After field c of the current row was parsed by hand: parse the rest of the row; true when the row is complete. */
     function finishRow(c: number, rowNo: number): boolean {

@@ -149,6 +149,20 @@ describe('iv reproduces Baltagi FE2SLS on the Cornwell-Trumbull crime data (crim
     }
   });
 
+  it('Anderson-Rubin with two instruments: the bounds of the set are where the test has p = 5%', () => {
+    const spec = { endog: ['lprbarr'], exog: CONTROLS, instruments: ['lmix', 'ltaxpc'] };
+    const m = fit(spec, { cluster: 'county' });
+    const set = m.stats.anderson_rubin.conf_set;
+    expect(m.stats.anderson_rubin.df1).toBe(2);
+    expect(set.intervals.length).toBeGreaterThan(0);
+    for (const [lo, hi] of set.intervals as (number | null)[][]) {
+      for (const edge of [lo, hi]) if (edge !== null) {
+        expect(fit(spec, { cluster: 'county' }, { arNull: edge }).stats.anderson_rubin.p).toBeCloseTo(0.05, 6);
+      }
+      if (lo !== null && hi !== null) expect(fit(spec, { cluster: 'county' }, { arNull: (lo + hi) / 2 }).stats.anderson_rubin.p).toBeGreaterThan(0.05);
+    }
+  });
+
   it('errors: unknown column, under-identification, an absorbed instrument', () => {
     expect(() => fit({ ...SPECS.one_endogenous, instruments: ['ltaxpcc'] }, 'iid')).toThrow(/"ltaxpcc"/);
     expect(() => fit({ ...SPECS.two_endogenous, instruments: ['ltaxpc'] }, 'iid')).toThrow(/under-identified/);

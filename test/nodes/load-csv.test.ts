@@ -73,16 +73,19 @@ describe('load-csv', () => {
   it('a large numeric file parsed on two threads equals the serial parse (blank lines included); text falls back to serial', () => {
     const rng = makeRng(7);
     const lines = ['id,a,b'];
-    for (let i = 0; i < 400_000; i++) lines.push(`${i},${rng.normal().toFixed(9)},${(rng.normal() * 1e6).toExponential(5)}${i === 250_000 ? '\n' : ''}`);
+    for (let i = 0; i < 600_000; i++) lines.push(`${i},${rng.normal().toFixed(9)},${(rng.normal() * 1e6).toExponential(5)}${i === 250_000 ? '\n' : ''}`);
     const path = write('big.csv', lines.join('\n') + '\n');
     const shared = readShared(path);
     expect(shared.byteLength).toBeGreaterThan(16 << 20);
     const par = parseCsv(shared, { parallel: true }), ser = parseCsv(shared, { parallel: false });
-    expect(par.nRows).toBe(400_000);
-    for (const c of ser.names) expect(par.columns[c]).toEqual(ser.columns[c]);
-    const withText = write('bigt.csv', lines.join('\n').replace('\n399999,', '\nx,') + '\n');
+    expect(par.nRows).toBe(600_000);
+    expect([par.threads, ser.threads]).toEqual([2, 1]);
+    const bytes = (a: unknown) => { const f = a as Float64Array; return Buffer.from(f.buffer, f.byteOffset, f.byteLength); };
+    for (const c of ser.names) expect(bytes(par.columns[c]).equals(bytes(ser.columns[c]))).toBe(true);
+    const withText = write('bigt.csv', lines.join('\n').replace('\n599999,', '\nx,') + '\n');
     const t = parseCsv(readShared(withText), { parallel: true });
-    expect((t.columns.id as string[])[399_999]).toBe('x');
+    expect((t.columns.id as string[])[599_999]).toBe('x');
+    expect(t.threads).toBe(1);
   });
 
   it('handles a missing final newline, blank lines, a BOM and a custom delimiter', () => {
