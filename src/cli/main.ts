@@ -16,7 +16,8 @@ program.command('run <workflow>').description('run a workflow; cached nodes are 
   .option('--set <name=value>', 'override a param (repeatable; numbers, booleans, JSON)', collect, [])
   .option('--only <node>', 'run only this node and what it needs (repeatable)', collect, [])
   .option('--force <node>', 're-run this node even if cached (repeatable)', collect, [])
-  .option('--out <dir>', 'write every output: DIR/<node>.<port>.csv|json')
+  .option('--out <dir>', 'write every output to DIR (default: the workflow\'s "out" folder): <node>.<port>.csv|json, a report\'s files in <node>/')
+  .option('--no-out', 'write no outputs (only the cache)')
   .option('--json', 'one JSON event per line, then a summary line')
   .option('--jobs <n>', 'nodes run at once', (v) => Math.max(1, parseInt(v, 10) || 1), 4)
   .option('--workers <n>', 'worker threads for CPU-heavy node types (0: none; default: cores - 1)', (v) => Math.max(0, parseInt(v, 10) || 0))
@@ -53,6 +54,7 @@ cache.command('verify').description('re-hash every artifact; check every record'
 
 program.command('watch <workflow>').description('re-run affected nodes when the workflow or a file it reads changes')
   .option('--set <name=value>', 'as for run', collect, []).option('--json', 'JSON events').option(...cacheOpt)
+  .option('--out <dir>', 'as for run').option('--no-out', 'as for run')
   .action(async (wf, o) => (await import('./watch.js')).watchCommand(wf, o));
 
 // `flow synth` (the data generator) is registered only when asked for, or for help:

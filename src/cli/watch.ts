@@ -5,6 +5,8 @@ import { defer, from, merge, fromEventPattern, debounceTime, take, switchMap, re
 import { openWorkflow, reportError, type WorkflowOpts } from './common.js';
 import { render } from './render.js';
 import { run } from '../graph/scheduler.js';
+import { outDir, coveredBy } from './run.js';
+import { exportOutputs, describeExport } from './out.js';
 import { projectRoot } from '../graph/load.js';
 import { resolve } from 'node:path';
 
@@ -13,11 +15,16 @@ const watchFile = (f: string): Observable<unknown> => fromEventPattern(
   (_h, w) => w?.close(),
 );
 
-export async function watchCommand(wf: string, o: WorkflowOpts & { json?: boolean }): Promise<void> {
+export async function watchCommand(wf: string, o: WorkflowOpts & { json?: boolean; out?: string | boolean }): Promise<void> {
   const once = async (): Promise<string[]> => {
     try {
       const { plan, store } = await openWorkflow(wf, o);
-      await render(run(plan, { store }), { json: o.json });
+      const { summary, keys } = await render(run(plan, { store }), { json: o.json });
+      const dir = outDir(plan, o.out);
+      if (dir) {
+        const r = await exportOutputs(plan, store, keys, dir, coveredBy(summary));
+        if (!o.json) process.stdout.write(describeExport(r) + '\n');
+      }
       return plan.watch;
     } catch (e) {
       reportError(e);

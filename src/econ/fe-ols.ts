@@ -165,6 +165,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   t0 = now();
 
   const dofFE = absorbedDof(factors);
+  if (N - dofFE - k <= 0) throw dataError(`${N} observations cannot identify ${k} coefficient(s) beside ${dofFE} absorbed fixed-effect levels: no residual degrees of freedom`);
   const clusters = sample.clusters;
   const nnd = clusters.length > 0 ? nonNestedDof(factors, clusters, dofFE) : dofFE - 1;
   // Stata's constant: regress (y~ + ybar) on (X~ + xbar) and 1 (xtreg, fe); the slope

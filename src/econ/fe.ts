@@ -43,6 +43,14 @@ export function encodeFactor(values: ArrayLike<unknown>): Factor {
   return { codes, nLevels: map.size };
 }
 
+/** Rows per level. */
+export function levelCounts(f: Factor): Float64Array {
+  const c = new Float64Array(f.nLevels);
+  const codes = f.codes;
+  for (let i = 0; i < codes.length; i++) c[codes[i]]++;
+  return c;
+}
+
 /** Re-code a factor on the rows where keep[i] = 1 (levels renumbered densely). */
 export function subsetFactor(f: Factor, rows: Int32Array): Factor {
   const map = new Int32Array(f.nLevels).fill(-1);
@@ -71,6 +79,8 @@ export function singletonMask(factors: Factor[], n: number): { keep: Uint8Array;
     const c = counts[d], codes = factors[d].codes;
     for (let i = 0; i < n; i++) c[codes[i]]++;
   }
+  // the common case: no level is observed once, nothing to scan
+  if (counts.every((c) => c.every((v) => v !== 1))) return { keep, dropped };
   for (let changed = true; changed; ) {
     changed = false;
     for (let d = 0; d < factors.length; d++) {
@@ -89,6 +99,8 @@ export function singletonMask(factors: Factor[], n: number): { keep: Uint8Array;
 }
 
 export interface DemeanOptions {
+  /** rows per level of each factor, when the caller has them */
+  counts?: Float64Array[];
   /** stop when the largest change of a sweep is below tol x the column's scale */
   tol?: number;
   maxIter?: number;
@@ -111,11 +123,7 @@ export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanO
   const maxIter = opts.maxIter ?? 10_000;
   if (factors.length === 0) return { out: columns.map((c) => c.slice()), info: { iterations: 0, converged: true } };
   const n = columns[0]?.length ?? 0;
-  const counts = factors.map((f) => {
-    const c = new Float64Array(f.nLevels);
-    for (let i = 0; i < n; i++) c[f.codes[i]]++;
-    return c;
-  });
+  const counts = opts.counts ?? factors.map((f) => levelCounts(f));
   const sums = factors.map((f) => new Float64Array(f.nLevels));
   const D = factors.length;
   let maxIterUsed = 0, allConverged = true;
@@ -123,9 +131,7 @@ export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanO
   for (const src of columns) {
     // First projection fused with the copy and the scale: x = src - mean_0(src).
     const codes0 = factors[0].codes, s0 = sums[0], c0 = counts[0];
-    groupSums(src, codes0, s0);
-    let scale = 0;
-    for (let i = 0; i < n; i++) { const v = src[i]; const a = v < 0 ? -v : v; if (a > scale) scale = a; }
+    const scale = groupSums(src, codes0, s0, true);
     for (let g = 0; g < s0.length; g++) s0[g] /= c0[g];
     const x = new Float64Array(n);
     for (let i = 0; i < n; i++) x[i] = src[i] - s0[codes0[i]];
@@ -168,17 +174,28 @@ const PLAIN_SWEEPS = 8;
  * are summed in a register: adding into s[codes[i]] row after row would chain each
  * add to the previous store of the same slot.
  */
-export function groupSums(x: Float64Array, codes: Int32Array, s: Float64Array): void {
+export function groupSums(x: Float64Array, codes: Int32Array, s: Float64Array, withMax = false): number {
   s.fill(0);
   const n = x.length;
-  if (n === 0) return;
-  let g = codes[0], acc = 0;
-  for (let i = 0; i < n; i++) {
-    const c = codes[i];
-    if (c !== g) { s[g] += acc; acc = 0; g = c; }
-    acc += x[i];
+  if (n === 0) return 0;
+  let g = codes[0], acc = 0, max = 0;
+  if (withMax) {
+    for (let i = 0; i < n; i++) {
+      const c = codes[i], v = x[i];
+      if (c !== g) { s[g] += acc; acc = 0; g = c; }
+      acc += v;
+      const a = v < 0 ? -v : v;
+      if (a > max) max = a;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const c = codes[i];
+      if (c !== g) { s[g] += acc; acc = 0; g = c; }
+      acc += x[i];
+    }
   }
   s[g] += acc;
+  return max;
 }
 
 /** Group means of x by f into s; returns the largest absolute mean. */

@@ -115,8 +115,10 @@ export function kpRankStat(Y: Columns, Z: Columns, req: VcovRequest, clusters: I
   const vCol = block(V, K, 0, K, q, K); // K x nv: [v12; v22]
   const u22h = symPower(matMul(u22, transpose(u22, nu, nu), nu, nu, nu), nu, 0.5, 0);
   const v22h = symPower(matMul(v22, transpose(v22, nv, nv), nv, nv, nv), nv, 0.5, 0);
-  const aq = matMul(matMul(uCol, invertGeneral(u22, nu)!, L, nu, nu), u22h, L, nu, nu); // L x nu
-  const bq = matMul(matMul(v22h, invertGeneral(transpose(v22, nv, nv), nv)!, nv, nv, nv), transpose(vCol, K, nv), nv, nv, K); // nv x K
+  const iu22 = invertGeneral(u22, nu), iv22t = invertGeneral(transpose(v22, nv, nv), nv);
+  if (!iu22 || !iv22t) return NaN; // degenerate singular vectors: the statistic is not defined
+  const aq = matMul(matMul(uCol, iu22, L, nu, nu), u22h, L, nu, nu); // L x nu
+  const bq = matMul(matMul(v22h, iv22t, nv, nv, nv), transpose(vCol, K, nv), nv, nv, K); // nv x K
   // lambda = vec(aq' Theta bq')
   const lamM = matMul(matMul(transpose(aq, L, nu), theta, nu, L, K), transpose(bq, nv, K), nu, K, nv); // nu x nv
   const lam = new Float64Array(nu * nv);

@@ -165,6 +165,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   t0 = now();
 
   const dofFE = absorbedDof(factors);
+  if (N - dofFE - K <= 0) throw dataError(`${N} observations cannot identify ${K} coefficient(s) beside ${dofFE} absorbed fixed-effect levels: no residual degrees of freedom`);
   const clusters = sample.clusters;
   const nnd = clusters.length > 0 ? nonNestedDof(factors, clusters, dofFE) : dofFE - 1;
   const { W, breadW } = augmentWithConstant(Xhat, xMeans, bread, N);

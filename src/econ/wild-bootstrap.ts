@@ -5,6 +5,7 @@
 import { crossprod, crossprodVec, cholesky, choleskyInverse, choleskySolve, type Columns } from './linalg.js';
 import type { Factor } from './fe.js';
 import { makeRng } from './rng.js';
+import { FlowError } from '../errors.js';
 
 export interface WildInput {
   /** y and X with the fixed effects partialled out */
@@ -123,6 +124,11 @@ function pValueAt(inp: WildInput, s: ReturnType<typeof setup>, v: Float64Array, 
 
 /** WCR bootstrap p-value of beta_term = 0 and the confidence interval by test inversion. */
 export function wildClusterBootstrap(inp: WildInput): WildResult {
+  const G = inp.cluster.nLevels;
+  // each evaluation costs reps x G x k, and the interval needs ~100 of them
+  if (G * inp.reps * inp.X.length > 5e8) {
+    throw new FlowError('validate', `the wild cluster bootstrap is meant for few clusters; with ${G} clusters and ${inp.reps} replications it would take too long: the cluster covariance is reliable with this many clusters (or lower reps)`);
+  }
   const s = setup(inp);
   const v = draws(inp.reps, s.G, inp.weights, inp.seed);
   const at0 = pValueAt(inp, s, v, 0);

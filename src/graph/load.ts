@@ -2,7 +2,7 @@
 // field. Produces the merged declarations that plan.ts wires, checks and expands.
 // Every problem is collected as a FlowError naming file and field; nothing throws midway.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FlowError } from '../errors.js';
 import type { NodeDef } from './node.js';
@@ -43,6 +43,8 @@ export interface Loaded {
   pluginCode: Map<string, string>;
   /** node type -> absolute path of the plugin module that defined it */
   pluginFiles: Map<string, string>;
+  /** default output folder (absolute), from `out` (see resolveOut); undefined: none */
+  out?: string;
 }
 
 /** A workflow that failed validation: every problem found, each naming file and field. */
@@ -79,7 +81,7 @@ export function inside(root: string, abs: string): boolean {
   return r === '' || (!r.startsWith('..') && !isAbsolute(r));
 }
 
-const TOP_KEYS = ['$schema', 'description', 'extends', 'plugins', 'params', 'matrix', 'nodes'];
+const TOP_KEYS = ['$schema', 'description', 'extends', 'plugins', 'out', 'params', 'matrix', 'nodes'];
 const NODE_KEYS = ['uses', 'with', 'in', 'description'];
 export const ID_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -132,6 +134,7 @@ function checkShape({ file, json }: RawFile, errs: FlowError[]): void {
   for (const k of Object.keys(json)) if (!TOP_KEYS.includes(k)) errs.push(verr(file, k, `unknown key${didYouMean(k, TOP_KEYS)}; a workflow has ${TOP_KEYS.slice(1).join(', ')}`));
   if ('extends' in json && typeof json.extends !== 'string') errs.push(verr(file, 'extends', 'expected a path to the base workflow (a string)'));
   if ('plugins' in json && (!Array.isArray(json.plugins) || json.plugins.some((p) => typeof p !== 'string'))) errs.push(verr(file, 'plugins', 'expected a list of module paths, e.g. ["./my-nodes.js"]'));
+  if ('out' in json && json.out !== null && (typeof json.out !== 'string' || json.out.trim() === '')) errs.push(verr(file, 'out', 'expected a folder path relative to this file, e.g. "../out/paper" (or null for none)'));
   if ('params' in json && !isObj(json.params)) errs.push(verr(file, 'params', 'expected an object of name: value'));
   if ('matrix' in json) {
     if (!isObj(json.matrix)) errs.push(verr(file, 'matrix', 'expected an object of param: [values...]'));
@@ -197,13 +200,42 @@ export async function loadWorkflow(file: string, base: NodeCatalog): Promise<Loa
       nodes.set(id, { id, uses: n.uses, with: n.with ?? {}, in: n.in ?? {}, file: f });
     }
   }
+  const out = resolveOut(chain, root, errs);
   for (const k of Object.keys(matrix)) if (!(k in params)) errs.push(verr(matrixFile, `matrix.${k}`, `not a param${didYouMean(k, Object.keys(params))}; declare it in "params" with its default value`));
 
   const catalog = await loadPlugins(plugins, root, base, errs);
   // a lazy catalogue loads only the built-in node modules this workflow uses
   await base.prepare?.([...new Set([...nodes.values()].map((n) => n.uses).filter((t) => typeof t === 'string' && !catalog.files.has(t)))]);
   if (errs.length) throw new WorkflowInvalid(errs);
-  return { file: abs, root, chain: chain.map((c) => c.file), params, paramFile, matrix, matrixFile, nodes, catalog: catalog.catalog, pluginCode: catalog.code, pluginFiles: catalog.files };
+  return { file: abs, root, chain: chain.map((c) => c.file), params, paramFile, matrix, matrixFile, nodes, catalog: catalog.catalog, pluginCode: catalog.code, pluginFiles: catalog.files, out };
+}
+
+/**
+ * The default output folder of a workflow (`"out"`, relative to the file that sets it,
+ * inside the project and not the project root itself). A file of an `extends` chain that
+ * does not set `out` never writes into its base's folder: it gets a sibling of the
+ * nearest base's folder named after its own file, e.g. paper.json `"out": "../out/paper"`
+ * -> robust-delta.json (extends paper.json) writes to ../out/robust-delta. `"out": null`
+ * means no default folder (only `flow run --out DIR` writes).
+ */
+function resolveOut(chain: RawFile[], root: string, errs: FlowError[]): string | undefined {
+  const check = (file: string, raw: string): string | undefined => {
+    const abs = resolve(dirname(file), raw);
+    if (!inside(root, abs)) { errs.push(verr(file, 'out', `${raw} leaves the project tree (${root}); keep outputs inside the project`)); return undefined; }
+    if (abs === root) { errs.push(verr(file, 'out', `${raw} is the project root; name a folder for the outputs, e.g. "out/<workflow>"`)); return undefined; }
+    return abs;
+  };
+  const i = chain.findIndex((c) => 'out' in c.json);
+  if (i < 0) return undefined;
+  const { file, json } = chain[i];
+  if (typeof json.out !== 'string') return undefined; // null: none (a bad value is reported by checkShape)
+  const own = check(file, json.out);
+  if (i === 0 || !own) return own;
+  // inherited: a sibling of the base's folder, named after this file
+  const self = chain[0].file;
+  const derived = resolve(own, '..', basename(self, extname(self)));
+  if (derived === own) { errs.push(verr(self, 'out', `would default to ${relative(dirname(self), derived)}, the output folder of its base ${relative(dirname(self), file)}; set "out" to a folder of its own`)); return undefined; }
+  return inside(root, derived) && derived !== root ? derived : undefined;
 }
 
 export const looksLikeNode = (x: any): x is NodeDef<any> => isObj(x) && typeof x.type === 'string' && typeof x.run === 'function' && typeof x.version === 'number';

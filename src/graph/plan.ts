@@ -64,6 +64,8 @@ export interface Plan {
   sources: string[];
   /** node type -> plugin module (absolute) */
   plugins: Record<string, string>;
+  /** the workflow's default output folder (absolute; `"out"`, inherited along `extends`), if any */
+  out?: string;
   /** the full node definition (with run), loaded only for nodes that must run */
   resolve(type: string): Promise<NodeDef<any>>;
   /** URL of the module exporting a node type, when known (needed to run it in a worker thread) */
@@ -204,6 +206,7 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
     file: loaded.file, rel: relative(loaded.root, loaded.file), root: loaded.root, params, matrix,
     nodes, order: [...nodes.keys()], dependents, watch: [...new Set([...watch, ...loaded.pluginFiles.values()])],
     sources: [...loaded.chain, ...new Set(loaded.pluginFiles.values())], plugins: Object.fromEntries(loaded.pluginFiles),
+    ...(loaded.out ? { out: loaded.out } : {}),
     resolve: async (t) => catalog.get(t)!,
   };
 }

@@ -38,6 +38,10 @@ export function workflowSchema(nodes: NodeDef<any>[]): Record<string, unknown> {
       description: { type: 'string' },
       extends: { type: 'string', description: 'base workflow (path relative to this file): params override, nodes add or replace (null removes)' },
       plugins: { type: 'array', items: { type: 'string' }, description: 'JS modules exporting extra node types (paths relative to this file)' },
+      out: {
+        type: ['string', 'null'], minLength: 1,
+        description: 'default output folder (relative to this file, inside the project): `flow run` writes every table, model and report there (`--out DIR` overrides, `--no-out` skips). A branch that extends a workflow without setting `out` writes to a sibling of its base\'s folder named after its own file; null: no default folder',
+      },
       params: { type: 'object', description: 'named values, referenced in `with` as "$name" or inside strings as "${name}"' },
       matrix: { type: 'object', additionalProperties: { type: 'array', minItems: 1 }, description: 'param -> values: one branch per combination' },
       nodes: {

@@ -194,7 +194,8 @@ export const loadYearbookNode = defineNode({
     province: { type: 'table', description: 'province-year investment and FAI price index' },
     cities: { type: 'table', description: 'one row per city: coordinates, size class, slope' },
   },
-  files: (p) => [p.dir],
+  // the three files it reads, not the directory: a README or TRUTH.json beside them is not an input
+  files: (p) => [p.cityFile, p.provinceFile, p.citiesFile].map((f) => join(p.dir, f)),
   run({ params: p, resolvePath }) {
     return loadYearbook(resolvePath(p.dir), p.dir, p);
   },

@@ -48,7 +48,8 @@ describe('flow run', () => {
   it('writes every output with --out: tables and matrices as CSV, the rest as JSON', () => {
     const dir = project({ 'wf.json': wf });
     expect(flow(['run', 'wf.json', '--out', 'out'], dir).code).toBe(0);
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual([
+    expect(existsSync(join(dir, 'out/.flow-out.json'))).toBe(true); // the manifest of what was written (out.test.ts)
+    expect(readdirSync(join(dir, 'out')).filter((f) => f !== '.flow-out.json').sort()).toEqual([
       'clean.out.json', 'deflate.out.json', 'fe_ris.model.json', 'pim.out.json', 'raw.out.json', 'tab.table.csv', 'w.w.csv']);
     expect(readFileSync(join(dir, 'out/tab.table.csv'), 'utf8')).toBe('id,x,y\nu0,0,0\nu1,1,NaN\nu2,2,\n');
     expect(readFileSync(join(dir, 'out/w.w.csv'), 'utf8')).toBe('id,c0,c1\nc0,0,0.3333333333333333\nc1,0.6666666666666666,1\n');
@@ -237,4 +238,29 @@ describe('flow watch', () => {
       expect(second.find((e) => e.node === 'a')).toMatchObject({ status: 'hit' });
     } finally { child.kill('SIGKILL'); }
   }, 60_000);
+});
+
+describe('the CLI as a pipe source, and lazily registered commands', () => {
+  it('stops quietly, exit code 0, when stdout is closed early (`flow status wf | head`)', async () => {
+    // 3000 nodes: far more output than a pipe buffers, so writes after the close fail with EPIPE
+    const nodes = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`node_with_a_long_name_${i}`, { uses: 't-const', with: { value: i } }]));
+    const dir = project({ 'wf.json': { plugins: ['./nodes.js'], nodes } });
+    for (const args of [['status', 'wf.json'], ['graph', 'wf.json']]) {
+      const child = spawn(process.execPath, [FLOW, ...args], { cwd: dir });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise<number | null>((res) => child.on('close', res));
+      expect(stderr, args.join(' ')).toBe('');
+      expect(code, args.join(' ')).toBe(0);
+    }
+  }, 60_000);
+
+  it('flow synth --help prints the synth options', () => {
+    const r = flow(['synth', '--help'], process.cwd());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: flow synth');
+    expect(r.stdout).toContain('--seed <n>');
+    expect(flow(['--help'], process.cwd()).stdout).toMatch(/^ {2}synth /m);
+  });
 });

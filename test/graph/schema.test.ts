@@ -20,4 +20,9 @@ describe('workflow JSON Schema', () => {
     const gather = node.allOf.find((v: any) => v.if.properties.uses.const === 't-gather').then;
     expect(gather.properties.in.properties.models.anyOf[1].type).toBe('array');
   });
+
+  it('has the default output folder "out" (a path, or null for none)', () => {
+    expect(schema.properties.out.type).toEqual(['string', 'null']);
+    expect(schema.properties.out.description).toContain('--out DIR');
+  });
 });

@@ -54,8 +54,9 @@ describe('load-yearbook', () => {
     });
   }
 
-  it('declares the directory as a file dependency (its content is in the cache key)', () => {
-    expect(loadYearbookNode.files!(loadYearbookNode.params.parse({ dir: 'data/yrd26' }))).toEqual(['data/yrd26']);
+  it('declares the three files it reads as file dependencies (their content is in the cache key; a README beside them is not)', () => {
+    expect(loadYearbookNode.files!(loadYearbookNode.params.parse({ dir: 'data/yrd26' }))).toEqual(['data/yrd26/city_year.csv', 'data/yrd26/province_year.csv', 'data/yrd26/cities.csv']);
+    expect(loadYearbookNode.files!(loadYearbookNode.params.parse({ dir: '../d', cityFile: 'c.csv' }))).toEqual(['../d/c.csv', '../d/province_year.csv', '../d/cities.csv']);
   });
 
   it('an unreadable directory says to check "dir"', () => {

@@ -1,5 +1,6 @@
 // workflows/paper.json end to end, through the compiled CLI (node bin/flow.js) as a user
-// runs it: every table and the report land in --out; a warm run runs nothing; --set
+// runs it: every table and the report land in its "out" folder (out/paper); a warm run runs
+// nothing and rewrites no file there; --set
 // delta=0.096 re-runs exactly the PIM chain and what depends on it; each robustness
 // branch re-uses every node it shares with paper.json; Table 2 prints the models'
 // numbers; the multiverse shares every node that does not depend on a varied param.
@@ -7,7 +8,7 @@
 // The workflows and data/yrd26 are copied into a throwaway project, so that edits to the
 // repo's data while the suite runs (the generator) cannot make a warm run miss.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, flow, jsonLines } from '../graph/helpers.js';
@@ -70,13 +71,13 @@ beforeAll(async () => {
   for (const f of readdirSync(join(REPO, 'workflows')).filter((f) => f.endsWith('.json')))
     cpSync(join(REPO, 'workflows', f), join(dir, 'workflows', f));
   // the cold run every test builds on; its cache is copied before anything else runs in it
-  cold = run('paper.json', cacheOf('paper'), ['--out', join(dir, 'out/paper')]);
+  cold = run('paper.json', cacheOf('paper')); // writes to the workflow's "out": ../out/paper
   if (cold.failed.length || cold.skipped.length) throw new Error(`paper.json: failed ${cold.failed}, skipped ${cold.skipped}`);
   cpSync(cacheOf('paper'), cacheOf('after-paper'), { recursive: true });
 }, 180_000);
 
 describe('workflows/paper.json', () => {
-  it('runs every node cold and writes every table and the report to --out', () => {
+  it('runs every node cold and writes every table and the report to its "out" folder', () => {
     const g = graph('paper.json');
     expect([...cold.ran].sort()).toEqual(g.nodes.map((n) => n.id).sort());
     expect(cold.hit).toEqual([]);
@@ -88,8 +89,12 @@ describe('workflows/paper.json', () => {
     for (const t of ['Table 1', 'Table 2', 'Table 3', 'Table 4', 'Table 5', 'Table 7']) expect(html).toContain(t);
   });
 
-  it('runs nothing on a second run', () => {
+  it('runs nothing on a second run, and rewrites no output file', () => {
+    const out = join(dir, 'out/paper');
+    const stamp = () => Object.fromEntries(readdirSync(out, { recursive: true }).map(String).sort().map((f) => [f, statSync(join(out, f)).mtimeMs]));
+    const before = stamp();
     const s = run('paper.json', cacheOf('paper'));
+    expect(stamp()).toEqual(before);
     expect(s.ran).toEqual([]);
     expect(s.failed).toEqual([]);
     expect(s.hit.length).toBe(graph('paper.json').nodes.length);
@@ -106,11 +111,11 @@ describe('workflows/paper.json', () => {
       if (g.edges.some((e) => e.to === id && down.has(e.from))) down.add(id);
     expect(changed).toEqual([...down].sort());
     for (const n of ['raw', 'ict', 'alloc', 'newinfra', 'real', 'units', 'units_est', 'w']) expect(same).toContain(n);
-    const s = run('paper.json', cache, ['--set', 'delta=0.096']);
+    const s = run('paper.json', cache, ['--set', 'delta=0.096', '--no-out']); // out/paper keeps the baseline
     expect(s.ran.sort()).toEqual(changed);
     expect(s.hit.sort()).toEqual(same);
     // and back: the delta = 0.09 results are still in the cache
-    expect(run('paper.json', cache).ran).toEqual([]);
+    expect(run('paper.json', cache, ['--no-out']).ran).toEqual([]);
   });
 
   it('prints the models\' numbers in Table 2, with stars from the p-values', () => {
@@ -167,7 +172,7 @@ describe('robustness branches after paper.json', () => {
       expect(changed).toContain('report');
       const cache = cacheOf(wf);
       cpSync(cacheOf('after-paper'), cache, { recursive: true });
-      const s = run(wf, cache);
+      const s = run(wf, cache, ['--no-out']);
       expect(s.failed).toEqual([]);
       expect(s.hit.sort()).toEqual(same);
       expect(s.ran.sort()).toEqual(changed);
@@ -180,8 +185,8 @@ describe('robustness branches after paper.json', () => {
 
   it('robust-no-shanghai.json estimates on 25 cities, W included', () => {
     const cache = cacheOf('robust-no-shanghai.json');
-    const out = join(dir, 'out/no-shanghai');
-    run('robust-no-shanghai.json', cache, ['--out', out]);
+    const out = join(dir, 'out/robust-no-shanghai'); // its "out"
+    run('robust-no-shanghai.json', cache);
     const sdm = JSON.parse(readFileSync(join(out, 'sdm_ris.model.json'), 'utf8'));
     expect(sdm.stats.nobs).toBe(375);
     expect(readFileSync(join(out, 'w.matrix.csv'), 'utf8')).not.toContain('Shanghai');
@@ -194,7 +199,7 @@ describe('workflows/data.json (the data-building part alone)', () => {
     expect(changed).toEqual(['table1']); // there a describe node (levels, as the paper prints Table 1)
     const cache = cacheOf('data');
     cpSync(cacheOf('after-paper'), cache, { recursive: true });
-    const s = run('data.json', cache);
+    const s = run('data.json', cache, ['--no-out']);
     expect(s.hit.sort()).toEqual(same);
     expect(s.ran).toEqual(['table1']);
   });
@@ -218,15 +223,15 @@ describe('workflows/multiverse.json', () => {
     const cache = cacheOf('multiverse');
     cpSync(cacheOf('after-paper'), cache, { recursive: true });
     const g = graph('multiverse.json');
-    const out = join(dir, 'out/multiverse');
-    const s = run('multiverse.json', cache, ['--out', out]);
+    const out = join(dir, 'out/multiverse'); // its "out"
+    const s = run('multiverse.json', cache);
     expect(s.failed).toEqual([]);
     expect(new Set(s.ran).size).toBe(s.ran.length);
     expect(s.ran.length + s.hit.length).toBe(g.nodes.length);
     // the paper's own branch: delta 0.09, inverse distance, 1/99, Zhang
     for (const id of ['raw', 'w[wMethod=inverse-distance]', 'stock[delta=0.09,pimBase=zhang]', 'fe_ris[delta=0.09,winsor=[0.01,0.99],pimBase=zhang]',
       'sdm_ais[delta=0.09,wMethod=inverse-distance,winsor=[0.01,0.99],pimBase=zhang]']) expect(s.hit).toContain(id);
-    expect(run('multiverse.json', cache).ran).toEqual([]);
+    expect(run('multiverse.json', cache, ['--no-out']).ran).toEqual([]);
     // the specification curve: one row per branch and estimator, each label distinct
     const { rows } = parseMarkdownTable(readFileSync(join(out, 'spec_ris/spec_ris.md'), 'utf8'));
     expect(rows.length).toBe(8 + 8 + 24);
