@@ -3,10 +3,13 @@
 // (STACK.md: jstat and 1 - cdf lose everything below ~1e-16).
 import betainc from '@stdlib/math-base-special-betainc';
 import gammainc from '@stdlib/math-base-special-gammainc';
-import tDist from '@stdlib/stats-base-dists-t';
-import normalDist from '@stdlib/stats-base-dists-normal';
-import chisqDist from '@stdlib/stats-base-dists-chisquare';
-import fDist from '@stdlib/stats-base-dists-f';
+// Per-function packages: the namespace packages (@stdlib/stats-base-dists-t, ...) load every
+// function of a distribution and cost ~0.2 s of start-up, which a warm `flow run` cannot afford.
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import chisqQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
+import fQuantile from '@stdlib/stats-base-dists-f-quantile';
 
 /** Two-sided p-value of a t statistic with `df` degrees of freedom. */
 export function pTwoSidedT(stat: number, df: number): number {
@@ -17,7 +20,7 @@ export function pTwoSidedT(stat: number, df: number): number {
 
 /** Two-sided p-value of a standard normal statistic. */
 export function pTwoSidedNormal(stat: number): number {
-  return 2 * normalDist.cdf(-Math.abs(stat), 0, 1);
+  return 2 * normalCdf(-Math.abs(stat), 0, 1);
 }
 
 /** P(X > x) for X ~ chi2(k). */
@@ -34,7 +37,7 @@ export function pUpperF(x: number, d1: number, d2: number): number {
 }
 
 export const qT = (p: number, df: number): number =>
-  Number.isFinite(df) ? tDist.quantile(p, df) : normalDist.quantile(p, 0, 1);
-export const qNormal = (p: number): number => normalDist.quantile(p, 0, 1);
-export const qChisq = (p: number, k: number): number => chisqDist.quantile(p, k);
-export const qF = (p: number, d1: number, d2: number): number => fDist.quantile(p, d1, d2);
+  Number.isFinite(df) ? tQuantile(p, df) : normalQuantile(p, 0, 1);
+export const qNormal = (p: number): number => normalQuantile(p, 0, 1);
+export const qChisq = (p: number, k: number): number => chisqQuantile(p, k);
+export const qF = (p: number, d1: number, d2: number): number => fQuantile(p, d1, d2);

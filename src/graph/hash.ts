@@ -6,8 +6,9 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { configure } from 'safe-stable-stringify';
 
-/** Bumped when the fingerprint or artifact format changes: every key changes with it. */
-export const ENGINE_VERSION = 1;
+/** Bumped when the fingerprint or artifact format changes, or what nodes are handed for
+ * an artifact (2: numeric table columns decode to typed arrays): every key changes with it. */
+export const ENGINE_VERSION = 2;
 
 const strict = configure({ strict: true, deterministic: true, circularValue: Error });
 const lenient = configure({ deterministic: true, bigint: true });

@@ -6,19 +6,18 @@ declare module '@stdlib/math-base-special-betainc' {
 declare module '@stdlib/math-base-special-gammainc' {
   export default function gammainc(x: number, s: number, regularized?: boolean, upper?: boolean): number;
 }
-declare module '@stdlib/stats-base-dists-t' {
-  const t: { cdf(x: number, v: number): number; quantile(p: number, v: number): number };
-  export default t;
+declare module '@stdlib/stats-base-dists-t-quantile' {
+  export default function quantile(p: number, v: number): number;
 }
-declare module '@stdlib/stats-base-dists-normal' {
-  const n: { cdf(x: number, mu: number, s: number): number; quantile(p: number, mu: number, s: number): number };
-  export default n;
+declare module '@stdlib/stats-base-dists-normal-cdf' {
+  export default function cdf(x: number, mu: number, s: number): number;
 }
-declare module '@stdlib/stats-base-dists-chisquare' {
-  const c: { cdf(x: number, k: number): number; quantile(p: number, k: number): number };
-  export default c;
+declare module '@stdlib/stats-base-dists-normal-quantile' {
+  export default function quantile(p: number, mu: number, s: number): number;
 }
-declare module '@stdlib/stats-base-dists-f' {
-  const f: { cdf(x: number, d1: number, d2: number): number; quantile(p: number, d1: number, d2: number): number };
-  export default f;
+declare module '@stdlib/stats-base-dists-chisquare-quantile' {
+  export default function quantile(p: number, k: number): number;
+}
+declare module '@stdlib/stats-base-dists-f-quantile' {
+  export default function quantile(p: number, d1: number, d2: number): number;
 }
