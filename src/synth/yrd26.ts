@@ -652,7 +652,8 @@ export function splitAt(y: number[], h: number, s: number): number[] {
   return [y[0] + h - Math.max(s, 0), y[1] + s, y[2] - h - Math.min(s, 0)];
 }
 
-function solveSmall(A: number[][], b: number[]): number[] {
+/** Solves A x = b for a small dense system (Gauss-Jordan with partial pivoting). */
+export function solveSmall(A: number[][], b: number[]): number[] {
   const k = b.length, M = A.map((r, i) => [...r, b[i]]);
   for (let c = 0; c < k; c++) {
     let p = c;

@@ -1,6 +1,7 @@
 // An independent, minimal re-implementation of METHOD section 1 on the raw files, used
 // to check the generator's calibration and truth without the node chain, plus a plain
 // balanced-panel two-way FE OLS / 2SLS for the Monte Carlo.
+import { solveSmall } from '../../src/synth/yrd26.js';
 
 export interface Csv { header: string[]; rows: string[][] }
 
@@ -104,21 +105,10 @@ export function within2(x: number[], city: string[], year: number[]): number[] {
   return x.map((v, r) => v - mc.get(city[r])![0] / mc.get(city[r])![1] - my.get(year[r])![0] / my.get(year[r])![1] + g);
 }
 
-function solve(A: number[][], b: number[]): number[] {
-  const k = b.length, M = A.map((r, i) => [...r, b[i]]);
-  for (let c = 0; c < k; c++) {
-    let p = c;
-    for (let r = c + 1; r < k; r++) if (Math.abs(M[r][c]) > Math.abs(M[p][c])) p = r;
-    [M[c], M[p]] = [M[p], M[c]];
-    for (let r = 0; r < k; r++) if (r !== c) { const f = M[r][c] / M[c][c]; for (let j = c; j <= k; j++) M[r][j] -= f * M[c][j]; }
-  }
-  return M.map((r, i) => r[k] / r[i]);
-}
-
 const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
 
 export function ols(y: number[], X: number[][]): number[] {
-  return solve(X.map((a) => X.map((b) => dot(a, b))), X.map((a) => dot(a, y)));
+  return solveSmall(X.map((a) => X.map((b) => dot(a, b))), X.map((a) => dot(a, y)));
 }
 
 /** 2SLS of y on [endog, ...exog] with instruments [z, ...exog]; returns the coefficients and the first-stage F of z. */

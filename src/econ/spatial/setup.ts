@@ -15,6 +15,7 @@
 //    on the draws' range (tr(W^j) series as in LeSage-Pace would need one dense
 //    n x n x k product per two traces: ~1 s at N = 1000 on this machine).
 import { symmetricScaling } from './similarity.js';
+import { denseLag } from './panel.js';
 import { symmetricEigenvalues } from './symeig.js';
 import { toCsr, csrMatVec, reverseCuthillMcKee, type Csr } from './sparse.js';
 import { envelopePattern, envelopeLu, envelopeInverse, envelopeSolve, type EnvelopePattern } from './envelope.js';
@@ -114,7 +115,7 @@ export function inverseWithSolver(setup: WSetup, rho: number): InverseAt {
     };
   }
   const dense = setup.scaling ? similarInverse(setup, rho, setup.scaling) : generalInverse(setup.w, n, rho);
-  return { dense, solvePeriods: (v, T) => denseBlocks(dense, n, v, T) };
+  return { dense, solvePeriods: (v, T) => denseLag(dense, n, v, T) };
 }
 
 function generalInverse(w: Float64Array, n: number, rho: number): Float64Array {
@@ -206,20 +207,6 @@ function sparseEnough(setup: WSetup, rho: number): EnvelopePattern | null {
   if (setup.csr.rowPtr[n] > 0.1 * n * n || Math.abs(rho) * maxAbsRowSum(setup.csr) >= 1) return null;
   const ep = envelopePattern(setup.csr, reverseCuthillMcKee(setup.csr));
   return 3 * ep.size * n < (n * n * n) / 2 ? ep : null;
-}
-
-function denseBlocks(b: Float64Array, n: number, v: Float64Array, T: number): Float64Array {
-  const out = new Float64Array(n * T);
-  for (let t = 0; t < T; t++) {
-    const off = t * n;
-    for (let i = 0; i < n; i++) {
-      const row = b.subarray(i * n, i * n + n);
-      let s = 0;
-      for (let j = 0; j < n; j++) s += row[j] * v[off + j];
-      out[off + i] = s;
-    }
-  }
-  return out;
 }
 
 function maxAbsRowSum(c: Csr): number {
