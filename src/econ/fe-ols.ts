@@ -4,7 +4,7 @@
 // functions of it (see inference.ts).
 import { cholesky, choleskySolve, choleskyInverse, rankCheck, crossprodBlocked, type Columns } from './linalg.js';
 import { demean, absorbedDof, nonNestedDof, singletonMask, subsetFactor, encodeFactor, type Factor, type DemeanInfo } from './fe.js';
-import { computeVcov, type VcovRequest, type VcovResult } from './vcov.js';
+import { computeVcov, type VcovRequest, type VcovResult, type VcovProblem } from './vcov.js';
 import { dataError } from '../errors.js';
 
 export interface FeInput {
@@ -65,18 +65,29 @@ const now = () => performance.now();
 const NOT_CONVERGED = (sweeps: number) =>
   `the within transformation did not converge in ${sweeps} sweeps of alternating projections: the fixed effects are nearly collinear or the panel is poorly connected; check the fe columns`;
 
+/** The within transformation of the columns, or a data error when it does not converge. */
+export function demeanOrThrow(columns: Float64Array[], factors: Factor[], tol?: number, counts?: Float64Array[]): { out: Float64Array[]; info: DemeanInfo } {
+  const r = demean(columns, factors, { tol, counts });
+  if (!r.info.converged) throw dataError(NOT_CONVERGED(r.info.iterations));
+  return r;
+}
+
 /** Rows kept after singleton removal, and the factors re-coded on them. */
 export function prepareSample(n: number, factors: Factor[], clusters: Factor[], dropSingletons: boolean) {
-  const { keep, dropped } = dropSingletons ? singletonMask(factors, n) : { keep: null, dropped: 0 };
-  if (!keep || dropped === 0) {
+  const mask = dropSingletons ? singletonMask(factors, n) : null;
+  const dropped = mask?.dropped ?? 0;
+  if (!mask || dropped === 0) {
     const rows = new Int32Array(n);
     for (let i = 0; i < n; i++) rows[i] = i;
-    return { rows, factors, clusters, dropped: 0, subset: false };
+    // rows per level, when the mask counted them (saves the demeaning a pass per factor)
+    const counts = mask ? mask.counts.map((c) => Float64Array.from(c)) : undefined;
+    return { rows, factors, clusters, dropped: 0, subset: false, counts };
   }
+  const keep = mask.keep;
   const rows = new Int32Array(n - dropped);
   let r = 0;
   for (let i = 0; i < n; i++) if (keep[i]) rows[r++] = i;
-  return { rows, factors: factors.map((f) => subsetFactor(f, rows)), clusters: clusters.map((f) => subsetFactor(f, rows)), dropped, subset: true };
+  return { rows, factors: factors.map((f) => subsetFactor(f, rows)), clusters: clusters.map((f) => subsetFactor(f, rows)), dropped, subset: true, counts: undefined };
 }
 
 export function take(x: Float64Array, rows: Int32Array): Float64Array {
@@ -104,8 +115,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   const X = sample.subset ? input.X.map((c) => take(c, rows)) : input.X;
   if (N === 0) throw dataError('no observations left after removing singleton groups');
 
-  const { out, info } = demean([y, ...X], factors, { tol: opts.tol });
-  if (!info.converged) throw dataError(NOT_CONVERGED(info.iterations));
+  const { out, info } = demeanOrThrow([y, ...X], factors, opts.tol, sample.factors.length > 0 ? sample.counts : undefined);
   const yd = out[0];
   let Xd = out.slice(1);
   if (t) t.demean = (t.demean ?? 0) + now() - t0;
@@ -152,10 +162,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   if (!L) throw dataError(`the regressors ${terms.join(', ')} are collinear after removing the fixed effects (singular design)`);
   const beta = k > 0 ? choleskySolve(L, k, Xty) : new Float64Array(0);
   const XtXinv = k > 0 ? choleskyInverse(L, k) : new Float64Array(0);
-  const resid = yd.slice();
-  for (let a = 0; a < k; a++) { const xa = Xd[a], b = beta[a]; for (let i = 0; i < N; i++) resid[i] -= xa[i] * b; }
-  let ssr = 0;
-  for (let i = 0; i < N; i++) ssr += resid[i] * resid[i];
+  const { resid, ssr } = residuals(yd, Xd, beta);
   const yMean = yMom.mean;
   const tssTotal = yMom.ss;
   const xMeans = Float64Array.from(kept.map((j) => xMom[j].mean));
@@ -164,15 +171,8 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   if (t) t.solve = (t.solve ?? 0) + now() - t0;
   t0 = now();
 
-  const dofFE = absorbedDof(factors);
-  if (N - dofFE - k <= 0) throw dataError(`${N} observations cannot identify ${k} coefficient(s) beside ${dofFE} absorbed fixed-effect levels: no residual degrees of freedom`);
-  const clusters = sample.clusters;
-  const nnd = clusters.length > 0 ? nonNestedDof(factors, clusters, dofFE) : dofFE - 1;
-  // Stata's constant: regress (y~ + ybar) on (X~ + xbar) and 1 (xtreg, fe); the slope
-  // block of its variance is the within one, and the constant gets a row of its own.
-  const { W, breadW } = augmentWithConstant(Xd, xMeans, XtXinv, N);
-  const vcov = computeVcov(opts.vcov, {
-    X: W, bread: breadW, resid, nSlopes: k, dofFE, clusters, nonNestedDof: nnd,
+  const { vcov, dofFE, nonNestedDof: nnd, clusters } = varianceWithConstant(opts.vcov, {
+    scores: Xd, xMeans, bread: XtXinv, resid, factors, clusters: sample.clusters,
     hat: { X: Xd, bread: XtXinv, projectFE: (v) => demean([v], factors, { tol: 1e-14 }).out[0] },
   });
   if (t) t.variance = (t.variance ?? 0) + now() - t0;
@@ -185,13 +185,32 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
 }
 
 /**
- * W = [X~ + xbar, 1] and (W'W)^-1 in closed form from (X~'X~)^-1 (X~ has mean zero):
- * [[A, -A xbar], [-xbar'A, 1/N + xbar'A xbar]], A = (X~'X~)^-1.
+ * The variance step of fe and iv: the absorbed dof (and the check that some are left),
+ * those not nested in the clusters, and V over [slopes..., _cons] for the score design
+ * with the constant put back, [scores + xMeans, 1] (Stata's xtreg, fe constant).
  */
-export function augmentWithConstant(Xd: Columns, xMeans: Float64Array, A: Float64Array, N: number): { W: Columns; breadW: Float64Array } {
-  const k = Xd.length, k1 = k + 1;
-  const W: Columns = Xd.map((c, a) => { const m = xMeans[a]; const o = new Float64Array(N); for (let i = 0; i < N; i++) o[i] = c[i] + m; return o; });
-  W.push(new Float64Array(N).fill(1));
+export function varianceWithConstant(req: VcovRequest, p: {
+  scores: Columns; xMeans: Float64Array; bread: Float64Array; resid: Float64Array;
+  factors: Factor[]; clusters: Factor[]; hat?: VcovProblem['hat'];
+}): { vcov: VcovResult; dofFE: number; nonNestedDof: number; clusters: Factor[] } {
+  const N = p.resid.length, k = p.scores.length;
+  const dofFE = absorbedDof(p.factors);
+  if (N - dofFE - k <= 0) throw dataError(`${N} observations cannot identify ${k} coefficient(s) beside ${dofFE} absorbed fixed-effect levels: no residual degrees of freedom`);
+  const clusters = p.clusters;
+  const nnd = clusters.length > 0 ? nonNestedDof(p.factors, clusters, dofFE) : dofFE - 1;
+  const breadW = augmentedBread(p.xMeans, p.bread, N);
+  const vcov = computeVcov(req, {
+    X: p.scores, shift: p.xMeans, bread: breadW, resid: p.resid, nSlopes: k, dofFE, clusters, nonNestedDof: nnd, hat: p.hat,
+  });
+  return { vcov, dofFE, nonNestedDof: nnd, clusters };
+}
+
+/**
+ * (W'W)^-1 for W = [X~ + xbar, 1] in closed form from A = (X~'X~)^-1 (X~ has mean zero):
+ * [[A, -A xbar], [-xbar'A, 1/N + xbar'A xbar]]. W itself stays implicit (vcov `shift`).
+ */
+export function augmentedBread(xMeans: Float64Array, A: Float64Array, N: number): Float64Array {
+  const k = xMeans.length, k1 = k + 1;
   const B = new Float64Array(k1 * k1);
   const Ax = new Float64Array(k);
   for (let a = 0; a < k; a++) { let s = 0; for (let b = 0; b < k; b++) s += A[a * k + b] * xMeans[b]; Ax[a] = s; }
@@ -203,7 +222,21 @@ export function augmentWithConstant(Xd: Columns, xMeans: Float64Array, A: Float6
     B[k * k1 + a] = -Ax[a];
   }
   B[k * k1 + k] = 1 / N + xAx;
-  return { W, breadW: B };
+  return B;
+}
+
+/** Residuals y - X beta and their sum of squares, in one pass over row blocks. */
+export function residuals(y: Float64Array, X: Columns, beta: ArrayLike<number>): { resid: Float64Array; ssr: number } {
+  const N = y.length, k = X.length;
+  const resid = new Float64Array(N);
+  let ssr = 0;
+  for (let s = 0; s < N; s += 4096) {
+    const e = Math.min(N, s + 4096);
+    for (let i = s; i < e; i++) resid[i] = y[i];
+    for (let a = 0; a < k; a++) { const xa = X[a], b = beta[a]; for (let i = s; i < e; i++) resid[i] -= xa[i] * b; }
+    for (let i = s; i < e; i++) ssr += resid[i] * resid[i];
+  }
+  return { resid, ssr };
 }
 
 /**

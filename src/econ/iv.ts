@@ -3,9 +3,9 @@
 // registry (scores = first-stage fitted regressors, residuals = structural ones), and
 // the first stages. Weak-identification diagnostics live in iv-diagnostics.ts.
 import { crossprodBlocked, crossprodVec, cholesky, choleskySolve, choleskyInverse, rankCheck, type Columns } from './linalg.js';
-import { demean, absorbedDof, nonNestedDof, type Factor, type DemeanInfo } from './fe.js';
-import { prepareSample, take, constantFactor, augmentWithConstant, rawScale } from './fe-ols.js';
-import { computeVcov, type VcovRequest, type VcovResult } from './vcov.js';
+import type { Factor, DemeanInfo } from './fe.js';
+import { prepareSample, take, constantFactor, rawScale, demeanOrThrow, varianceWithConstant, residuals } from './fe-ols.js';
+import type { VcovRequest, VcovResult } from './vcov.js';
 import { dataError } from '../errors.js';
 
 export interface IvInput {
@@ -75,9 +75,6 @@ export interface IvResult {
 
 const now = () => performance.now();
 
-const NOT_CONVERGED = (sweeps: number) =>
-  `the within transformation did not converge in ${sweeps} sweeps of alternating projections: the fixed effects are nearly collinear or the panel is poorly connected; check the fe columns`;
-
 /** Name absorbed or collinear columns of a design, as an error. */
 export function checkRank(cols: Columns, raw: Columns, names: string[], what: string, feNames: string[]): void {
   const k = cols.length;
@@ -92,15 +89,11 @@ export function checkRank(cols: Columns, raw: Columns, names: string[], what: st
 
 /** OLS of y on columns X (no constant: data are demeaned). */
 export function olsFit(X: Columns, y: Float64Array): LinearFit {
-  const k = X.length, N = y.length;
+  const k = X.length;
   const L = cholesky(crossprodBlocked(X), k);
   if (!L) throw dataError('singular design in an auxiliary regression');
   const beta = choleskySolve(L, k, crossprodVec(X, y));
-  const resid = y.slice();
-  for (let a = 0; a < k; a++) { const xa = X[a], b = beta[a]; for (let i = 0; i < N; i++) resid[i] -= xa[i] * b; }
-  let ssr = 0;
-  for (let i = 0; i < N; i++) ssr += resid[i] * resid[i];
-  return { beta, resid, ssr, bread: choleskyInverse(L, k) };
+  return { beta, ...residuals(y, X, beta), bread: choleskyInverse(L, k) };
 }
 
 export function fitIv(input: IvInput, opts: IvOptions): IvResult {
@@ -115,8 +108,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   const sub = (c: Float64Array) => (sample.subset ? take(c, rows) : c);
   const factors = sample.factors.length > 0 ? sample.factors : [constantFactor(N)];
   const raw = [input.y, ...input.endog, ...input.exog, ...input.instruments].map(sub);
-  const { out, info } = demean(raw, factors, { tol: opts.tol });
-  if (!info.converged) throw dataError(NOT_CONVERGED(info.iterations));
+  const { out, info } = demeanOrThrow(raw, factors, opts.tol, sample.factors.length > 0 ? sample.counts : undefined);
   const y = out[0];
   const endog = out.slice(1, 1 + K1);
   const exog = out.slice(1 + K1, 1 + K1 + input.exog.length);
@@ -134,11 +126,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   const ZZinv = choleskyInverse(Lz, L);
   const firstStages: LinearFit[] = endog.map((x) => {
     const beta = choleskySolve(Lz, L, crossprodVec(Z, x));
-    const resid = x.slice();
-    for (let a = 0; a < L; a++) { const za = Z[a], b = beta[a]; for (let i = 0; i < N; i++) resid[i] -= za[i] * b; }
-    let ssr = 0;
-    for (let i = 0; i < N; i++) ssr += resid[i] * resid[i];
-    return { beta, resid, ssr, bread: ZZinv };
+    return { beta, ...residuals(x, Z, beta), bread: ZZinv };
   });
   const Xhat: Columns = [...endog.map((x, k) => { const r = firstStages[k].resid; const h = new Float64Array(N); for (let i = 0; i < N; i++) h[i] = x[i] - r[i]; return h; }), ...exog];
   const X = [...endog, ...exog];
@@ -147,10 +135,9 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   if (!Lx) throw dataError(`the first-stage fitted values are collinear: the excluded instruments (${input.instrumentNames.join(', ')}) do not identify ${input.endogNames.join(', ')}`);
   const beta = choleskySolve(Lx, K, crossprodVec(Xhat, y));
   const bread = choleskyInverse(Lx, K);
-  const resid = y.slice();
-  for (let a = 0; a < K; a++) { const xa = X[a], b = beta[a]; for (let i = 0; i < N; i++) resid[i] -= xa[i] * b; }
-  let ssr = 0, tssWithin = 0;
-  for (let i = 0; i < N; i++) { ssr += resid[i] * resid[i]; tssWithin += y[i] * y[i]; }
+  const { resid, ssr } = residuals(y, X, beta);
+  let tssWithin = 0;
+  for (let i = 0; i < N; i++) tssWithin += y[i] * y[i];
   const yRaw = raw[0];
   let yMean = 0;
   for (let i = 0; i < N; i++) yMean += yRaw[i];
@@ -164,12 +151,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   if (t) t.solve = (t.solve ?? 0) + now() - t0;
   t0 = now();
 
-  const dofFE = absorbedDof(factors);
-  if (N - dofFE - K <= 0) throw dataError(`${N} observations cannot identify ${K} coefficient(s) beside ${dofFE} absorbed fixed-effect levels: no residual degrees of freedom`);
-  const clusters = sample.clusters;
-  const nnd = clusters.length > 0 ? nonNestedDof(factors, clusters, dofFE) : dofFE - 1;
-  const { W, breadW } = augmentWithConstant(Xhat, xMeans, bread, N);
-  const vcov = computeVcov(opts.vcov, { X: W, bread: breadW, resid, nSlopes: K, dofFE, clusters, nonNestedDof: nnd });
+  const { vcov, dofFE, nonNestedDof: nnd, clusters } = varianceWithConstant(opts.vcov, { scores: Xhat, xMeans, bread, resid, factors, clusters: sample.clusters });
   if (t) t.variance = (t.variance ?? 0) + now() - t0;
   return {
     terms: [...input.endogNames, ...input.exogNames], beta, cons, vcov, nobs: N, singletonsDropped: sample.dropped,

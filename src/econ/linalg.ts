@@ -264,7 +264,16 @@ export function crossprodBlocked(X: Columns, block = 2048): Float64Array {
     const e = Math.min(n, s + block);
     for (let a = 0; a < k; a++) {
       const xa = X[a];
-      for (let b = a; b < k; b++) {
+      let b = a;
+      // two products per sweep share the loads of xa (each still sums in row order: same result)
+      for (; b + 1 < k; b += 2) {
+        const xb = X[b], xc = X[b + 1];
+        let acc = 0, acc2 = 0;
+        for (let i = s; i < e; i++) { const v = xa[i]; acc += v * xb[i]; acc2 += v * xc[i]; }
+        out[a * k + b] += acc;
+        out[a * k + b + 1] += acc2;
+      }
+      if (b < k) {
         const xb = X[b];
         let acc = 0;
         for (let i = s; i < e; i++) acc += xa[i] * xb[i];

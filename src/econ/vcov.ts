@@ -73,6 +73,12 @@ export interface VcovProblem {
   clusters?: Factor[];
   /** absorbed dof of the FE dimensions not nested in the cluster (constant excluded) */
   nonNestedDof?: number;
+  /**
+   * When given, the score design is [X[0] + shift[0], ..., X[k-1] + shift[k-1], 1] (a
+   * regression on demeaned data with the constant put back, see augmentWithConstant),
+   * kept implicit: bread is then (k + 1) square.
+   */
+  shift?: Float64Array;
   /** for CR2: the slope design demeaned, its (X'X)^-1, and the FE residual maker */
   hat?: { X: Columns; bread: Float64Array; projectFE: (v: Float64Array) => Float64Array };
 }
@@ -95,7 +101,7 @@ export interface VcovResult {
 /** Compute V for a request. */
 export function computeVcov(req: VcovRequest, p: VcovProblem): VcovResult {
   const N = p.resid.length;
-  const k = p.X.length;
+  const k = p.X.length + (p.shift ? 1 : 0);
   const dfResid = N - p.dofFE - p.nSlopes;
   switch (req.type) {
     case 'iid': {
@@ -106,17 +112,7 @@ export function computeVcov(req: VcovRequest, p: VcovProblem): VcovResult {
     }
     case 'hetero': {
       checkConvention('hetero', req.convention);
-      const meat = new Float64Array(k * k);
-      const row = new Float64Array(k);
-      for (let i = 0; i < N; i++) {
-        const u2 = p.resid[i] * p.resid[i];
-        for (let a = 0; a < k; a++) row[a] = p.X[a][i];
-        for (let a = 0; a < k; a++) {
-          const ra = row[a] * u2;
-          for (let b = a; b < k; b++) meat[a * k + b] += ra * row[b];
-        }
-      }
-      fillLower(meat, k);
+      const meat = designMeat(p, (X, ones) => heteroMeat(X, p.resid, ones));
       const conv = req.convention;
       const factor = conv === 'hc0' ? 1 : conv === 'hc1' ? N / (N - p.nSlopes - p.dofFE) : N / (N - p.nSlopes);
       const V = sandwich(p.bread, meat, k, factor);
@@ -132,14 +128,16 @@ export function computeVcov(req: VcovRequest, p: VcovProblem): VcovResult {
       let meat: Float64Array;
       if (conv === 'cr2') {
         if (cl.length !== 1) throw new FlowError('validate', 'cr2 is available for one-way clustering only: use "stata-xtreg" for two-way clustering');
-        meat = cr2Meat(p, cl[0]);
+        meat = cr2Meat(p.shift ? { ...p, X: explicitDesign(p.X, p.shift), shift: undefined } : p, cl[0]);
       } else if (cl.length === 1) {
-        meat = clusterMeat(p.X, p.resid, cl[0]);
+        meat = designMeat(p, (X, ones) => clusterMeat(X, p.resid, cl[0], ones));
       } else {
         // Cameron-Gelbach-Miller: M(g1) + M(g2) - M(g1 x g2)
         const inter = intersect(cl[0], cl[1]);
-        const m1 = clusterMeat(p.X, p.resid, cl[0]), m2 = clusterMeat(p.X, p.resid, cl[1]), m12 = clusterMeat(p.X, p.resid, inter);
-        meat = m1.map((v, i) => v + m2[i] - m12[i]);
+        meat = designMeat(p, (X, ones) => {
+          const m1 = clusterMeat(X, p.resid, cl[0], ones), m2 = clusterMeat(X, p.resid, cl[1], ones), m12 = clusterMeat(X, p.resid, inter, ones);
+          return m1.map((v, i) => v + m2[i] - m12[i]);
+        });
       }
       const G = Math.min(...cl.map((c) => c.nLevels));
       let K: number | null = null;
@@ -181,19 +179,68 @@ function symmetrize(M: Float64Array, k: number): void {
   }
 }
 
-/** sum over clusters of (X_g'u_g)(X_g'u_g)' */
-export function clusterMeat(X: Columns, u: Float64Array, f: Factor): Float64Array {
-  const k = X.length, G = f.nLevels, N = u.length;
+/**
+ * The meat of the score design. With a shift, the design is W = [X + shift, 1] = Z T'
+ * (Z = [X, 1], T = [[I, shift], [0, 1]]), and every meat here is a sum of outer products
+ * of linear functions of the rows, so meat(W) = T meat(Z) T': no N-row copies of W.
+ */
+function designMeat(p: VcovProblem, meatOf: (X: Columns, ones: boolean) => Float64Array): Float64Array {
+  if (!p.shift) return meatOf(p.X, false);
+  const M = meatOf(p.X, true), s = p.shift, k = s.length, k1 = k + 1;
+  const out = new Float64Array(k1 * k1);
+  for (let a = 0; a < k1; a++) for (let b = 0; b < k1; b++) {
+    const sa = a < k ? s[a] : 0, sb = b < k ? s[b] : 0;
+    out[a * k1 + b] = M[a * k1 + b] + sa * M[k * k1 + b] + sb * M[a * k1 + k] + sa * sb * M[k * k1 + k];
+  }
+  return out;
+}
+
+/** W = [X + shift, 1] as columns (for the small-N CR2 path). */
+function explicitDesign(X: Columns, shift: Float64Array): Columns {
+  const W = X.map((c, a) => { const o = new Float64Array(c.length); for (let i = 0; i < c.length; i++) o[i] = c[i] + shift[a]; return o; });
+  W.push(new Float64Array(X[0]?.length ?? 0).fill(1));
+  return W;
+}
+
+/** sum over rows of u_i^2 x_i x_i' (x_i a row of [X] or [X, 1]) */
+function heteroMeat(X: Columns, u: Float64Array, ones: boolean): Float64Array {
+  const kx = X.length, k = kx + (ones ? 1 : 0), N = u.length;
+  const meat = new Float64Array(k * k);
+  const row = new Float64Array(k);
+  if (ones) row[kx] = 1;
+  for (let i = 0; i < N; i++) {
+    const u2 = u[i] * u[i];
+    for (let a = 0; a < kx; a++) row[a] = X[a][i];
+    for (let a = 0; a < k; a++) {
+      const ra = row[a] * u2;
+      for (let b = a; b < k; b++) meat[a * k + b] += ra * row[b];
+    }
+  }
+  fillLower(meat, k);
+  return meat;
+}
+
+/** sum over clusters of (X_g'u_g)(X_g'u_g)' (with `ones`, X gets a constant column last) */
+export function clusterMeat(X: Columns, u: Float64Array, f: Factor, ones = false): Float64Array {
+  const kx = X.length, k = kx + (ones ? 1 : 0), G = f.nLevels, N = u.length;
   const S = new Float64Array(G * k);
   const codes = f.codes;
   for (let a = 0; a < k; a++) {
     // runs of one cluster (sorted data) accumulate in a register, see groupSums in fe.ts
-    const xa = X[a];
+    const xa = a < kx ? X[a] : null;
     let g = N > 0 ? codes[0] : 0, acc = 0;
-    for (let i = 0; i < N; i++) {
-      const c = codes[i];
-      if (c !== g) { S[g * k + a] += acc; acc = 0; g = c; }
-      acc += xa[i] * u[i];
+    if (xa) {
+      for (let i = 0; i < N; i++) {
+        const c = codes[i];
+        if (c !== g) { S[g * k + a] += acc; acc = 0; g = c; }
+        acc += xa[i] * u[i];
+      }
+    } else {
+      for (let i = 0; i < N; i++) {
+        const c = codes[i];
+        if (c !== g) { S[g * k + a] += acc; acc = 0; g = c; }
+        acc += u[i];
+      }
     }
     if (N > 0) S[g * k + a] += acc;
   }

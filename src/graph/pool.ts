@@ -40,7 +40,7 @@ export class WorkerPool {
     const w = this.idle.pop();
     if (w) return Promise.resolve(w);
     if (this.all.size < this.size) {
-      const nw = new Worker(new URL('./worker.js', import.meta.url));
+      const nw = new Worker(new URL('../graph/worker.js', import.meta.url));
       this.all.add(nw);
       return Promise.resolve(nw);
     }

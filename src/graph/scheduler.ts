@@ -124,9 +124,25 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
     // this run: a fresh run and a cached one must hand them the same thing (NaN -> null in JSON,
     // column types after Arrow). Bytes made in this run are kept, so this is no disk read.
     const fresh = new Map<string, Uint8Array>();
+    // Outputs are written to the cache in the background (store.putObjectAsync): dependents
+    // start as soon as the hashes are known, from the bytes in memory. A node's record is
+    // written, and its `ran` event sent, only once its objects are in place (a run killed
+    // before that re-runs it next time); the run ends (state, summary) when all are written.
+    const writing = new Map<string, Promise<void>>(); // object hash -> write in progress (never rejects)
+    let background = 0; // writes in progress on the thread pool
+    // A node's final event (hit, ran, failed, skipped) goes out after its inputs' final events.
+    const reported = new Map<string, Promise<void>>();
+    const report = (n: PlanNode, send: () => unknown) => {
+      const ups = new Set(Object.values(n.inputs).flat().map((r) => reported.get(r.node)));
+      reported.set(n.id, Promise.all(ups).then(send).then(() => {}, (e) => sub.error(e)));
+    };
     const value = (ref: OutputRef): Promise<unknown> => {
       let v = values.get(ref.hash);
-      if (!v) { v = decode(ref.type, fresh.get(ref.hash) ?? store.getObject(ref.hash)); values.set(ref.hash, v); }
+      if (!v) {
+        const bytes = fresh.get(ref.hash);
+        v = bytes ? decode(ref.type, bytes) : (writing.get(ref.hash) ?? Promise.resolve()).then(() => decode(ref.type, store.getObject(ref.hash)));
+        values.set(ref.hash, v);
+      }
       return v;
     };
 
@@ -147,10 +163,13 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
         if (rec) {
           const reran = [...new Set(Object.values(n.inputs).flat().map((r) => r.node))].filter((u) => done.get(u)?.status === 'ran');
           const ms = performance.now() - start;
-          sub.next({ type: 'hit', node: n.id, key, reason: reran.length ? 'cut-off' : 'cached', ms, savedMs: rec.ms });
-          summary.hit.push(n.id); summary.savedMs += rec.ms;
-          states[n.id] = { key, status: 'hit', fingerprint: fp, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan };
-          if (reran.length) states[n.id].cutOff = { upstream: reran, roots: [...new Set(reran.flatMap((u) => done.get(u)!.roots))] };
+          const k = key;
+          report(n, () => {
+            sub.next({ type: 'hit', node: n.id, key: k, reason: reran.length ? 'cut-off' : 'cached', ms, savedMs: rec.ms });
+            summary.hit.push(n.id); summary.savedMs += rec.ms;
+            states[n.id] = { key: k, status: 'hit', fingerprint: fp, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan };
+            if (reran.length) states[n.id].cutOff = { upstream: reran, roots: [...new Set(reran.flatMap((u) => done.get(u)!.roots))] };
+          });
           return { status: 'hit', key, outputs: rec.outputs, fp, files, roots: [] };
         }
         const prevFp = prev?.nodes[n.id]?.fingerprint;
@@ -165,6 +184,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
         const sources: Record<string, { node: string; port: string; branch?: Record<string, unknown> }[]> = {};
         for (const [port, refs] of Object.entries(n.inputs)) sources[port] = refs.map((r) => ({ node: r.node, port: r.port, ...(r.branch ? { branch: r.branch } : {}) }));
         const outputs: Record<string, OutputRef> = {};
+        const writes: Promise<void>[] = [];
         const module = n.def.worker && opts.workers !== 0 && WorkerPool.available() ? plan.moduleOf?.(n.type) : undefined;
         // the node's own time (run + store), not time spent waiting behind concurrent nodes
         let runStart = performance.now();
@@ -174,6 +194,8 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             module, type: n.type, cacheDir: store.dir, root: plan.root, file: n.file, nodeId: n.id, params: n.params, sources, provenance: prov,
             inputs: Object.fromEntries(Object.entries(n.inputs).map(([port, refs]) => [port, { many: !!n.def.inputs[port].many, refs: refs.map((r) => done.get(r.node)!.outputs![r.port]) }])),
           };
+          // the worker reads its inputs from the cache: they must be there
+          await Promise.all(Object.values(job.inputs).flatMap((i) => i.refs.map((r) => writing.get(r.hash))));
           runStart = performance.now();
           Object.assign(outputs, await pool.run(job));
         } else {
@@ -183,6 +205,9 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             const vals = await Promise.all(refs.map((r) => value(done.get(r.node)!.outputs![r.port])));
             inputs[port] = n.def.inputs[port].many ? vals : vals[0];
           }
+          // while writes are in progress, one turn of the event loop first: they finish (records,
+          // `ran` events) even when CPU-bound nodes follow each other
+          if (background) await new Promise<void>((r) => setImmediate(r));
           runStart = performance.now();
           const base = dirname(n.file);
           const result = await def.run({
@@ -198,18 +223,40 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             const bad = checkValue(spec.type, v);
             if (bad) throw new Error(`output ${port}: ${bad}; node types must return { ${Object.keys(n.def.outputs).join(', ')} }`);
             const bytes = await encode(spec.type, v);
-            const { hash, size } = store.putObject(bytes);
+            const { hash, size, written, background: bg } = store.putObjectAsync(bytes);
             outputs[port] = { hash, type: spec.type, size };
-            if ((plan.dependents.get(n.id) ?? []).length) fresh.set(hash, bytes);
+            writes.push(written);
+            const w = written.catch(() => {}); // (a failure is reported once `stored` sees it)
+            if (bg) { background++; void w.then(() => background--); }
+            if (!writing.has(hash)) {
+              writing.set(hash, w);
+              // kept for dependents (see value); otherwise only until written
+              fresh.set(hash, bytes);
+              if (!(plan.dependents.get(n.id) ?? []).length) void w.then(() => { fresh.delete(hash); writing.delete(hash); });
+            }
           }
         }
         const ms = performance.now() - runStart;
         const rec2: CacheRecord = { key, fingerprint: fp, outputs, ms, node: n.id, workflow: plan.rel, at: new Date().toISOString() };
-        store.putRecord(rec2);
-        sub.next({ type: 'ran', node: n.id, key, ms, why, roots });
-        summary.ran.push(n.id);
-        states[n.id] = { key, status: 'ran', fingerprint: fp, why, roots, at, lastRan: { at, key, why, roots } };
-        running();
+        const settleTwin = running!;
+        running = undefined;
+        const stored = (async () => {
+          try { await Promise.all(writes); store.putRecord(rec2); return undefined; } catch (e) { return e; } finally { settleTwin(); }
+        })();
+        const k = key;
+        report(n, async () => {
+          const e = await stored;
+          if (e) {
+            const err = new FlowError('cache', `${n.id} (${n.type}): could not write its outputs to the cache: ${(e as Error)?.message ?? e}`, { node: n.id, file: n.file }, e);
+            sub.next({ type: 'failed', node: n.id, key: k, ms, inputs: [], error: err });
+            summary.failed.push(n.id);
+            states[n.id] = { key: k, status: 'failed', fingerprint: null, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan };
+            return;
+          }
+          sub.next({ type: 'ran', node: n.id, key: k, ms, why, roots });
+          summary.ran.push(n.id);
+          states[n.id] = { key: k, status: 'ran', fingerprint: fp, why, roots, at, lastRan: { at, key: k, why, roots } };
+        });
         return { status: 'ran', key, outputs, fp, files, roots };
       } catch (e) {
         running?.();
@@ -217,9 +264,12 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
         const cause = e instanceof Error ? e : new Error(String(e));
         const err = e instanceof FlowError && e.kind !== 'run' && e.kind !== 'data' && e.kind !== 'validate' ? e
           : new FlowError(e instanceof FlowError ? e.kind : 'run', `${n.id} (${n.type}) failed: ${cause.message}${inputs.length ? `; inputs: ${inputs.join(', ')}` : ''}`, { node: n.id, file: n.file }, cause);
-        sub.next({ type: 'failed', node: n.id, key, ms: performance.now() - start, inputs, error: err });
-        summary.failed.push(n.id);
-        states[n.id] = { key, status: 'failed', fingerprint: null, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan };
+        const ms = performance.now() - start, k = key;
+        report(n, () => {
+          sub.next({ type: 'failed', node: n.id, key: k, ms, inputs, error: err });
+          summary.failed.push(n.id);
+          states[n.id] = { key: k, status: 'failed', fingerprint: null, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan };
+        });
         return { status: 'failed', key, roots: [] };
       }
     }
@@ -237,7 +287,8 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
     };
     const complete = () => {
       pool?.close();
-      {
+      // (the writes too: a node that failed after writing one output has no record waiting on it)
+      void Promise.all([...reported.values(), ...writing.values()]).then(() => {
         summary.ms = performance.now() - t0;
         try {
           if (dirty.value) store.writeStats(stats);
@@ -246,14 +297,17 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
         sub.next({ type: 'summary', summary });
         ready.complete();
         sub.complete();
-      }
+      });
     };
     const release = (n: PlanNode) => {
       const bad = Object.values(n.inputs).flat().map((r) => r.node).find((u) => { const s = done.get(u)?.status; return s === 'failed' || s === 'skipped'; });
       if (bad) {
-        sub.next({ type: 'skipped', node: n.id, because: `input ${bad} ${done.get(bad)!.status}` });
-        summary.skipped.push(n.id);
-        states[n.id] = { key: null, status: 'skipped', fingerprint: null, why: [], roots: [], at };
+        const because = `input ${bad} ${done.get(bad)!.status}`;
+        report(n, () => {
+          sub.next({ type: 'skipped', node: n.id, because });
+          summary.skipped.push(n.id);
+          states[n.id] = { key: null, status: 'skipped', fingerprint: null, why: [], roots: [], at };
+        });
         finish(n.id, { status: 'skipped', key: null, roots: [] });
       } else ready.next(n);
     };

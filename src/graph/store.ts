@@ -5,7 +5,7 @@
 //   keys/ab/cdef....json    one record per node key: its fingerprint and output hashes
 //   state/<sha>.json        the last run of each workflow (for status / explain / gc)
 //   stat.json               size+mtime -> sha256 of input files (a hint, never a key)
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, write, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FlowError } from '../errors.js';
@@ -46,22 +46,63 @@ const shard = (h: string) => [h.slice(0, 2), h.slice(2)] as const;
 
 export class Store {
   private made = new Set<string>();
+  // temp file names: pid, a random tag per Store (worker threads share the pid), a counter
+  private tag = `${process.pid}-${randomBytes(6).toString('hex')}-`;
+  private seq = 0;
   constructor(readonly dir: string) {}
 
   private mkdir(d: string) {
     if (this.made.has(d)) return;
-    mkdirSync(d, { recursive: true });
+    // a shard directory's parent usually exists: one mkdir, not a recursive walk
+    try { mkdirSync(d); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') mkdirSync(d, { recursive: true });
+      else if (code !== 'EEXIST') throw e;
+    }
     this.made.add(d);
+  }
+
+  private tmpPath(): string {
+    const tmpDir = join(this.dir, 'tmp');
+    this.mkdir(tmpDir);
+    return join(tmpDir, this.tag + (this.seq++).toString(36));
   }
 
   /** Atomic write: unique temp file, then rename over the target. */
   writeAtomic(target: string, data: string | Uint8Array): void {
-    const tmpDir = join(this.dir, 'tmp');
-    this.mkdir(tmpDir);
+    const tmp = this.tmpPath();
     this.mkdir(join(target, '..'));
-    const tmp = join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}`);
     writeFileSync(tmp, data);
     renameSync(tmp, target);
+  }
+
+  /**
+   * writeAtomic in the background: the bytes are copied to the temp file by one write() on
+   * libuv's thread pool, so it proceeds while the main thread computes (fs.promises.writeFile
+   * writes 512 KiB per round trip and would stall behind a busy main thread). The temp file
+   * is opened here, and closed and renamed into place (both quick) in the write's callback:
+   * one turn of the event loop, however busy the main thread is.
+   */
+  writeAtomicAsync(target: string, data: Uint8Array): Promise<void> {
+    const tmp = this.tmpPath();
+    this.mkdir(join(target, '..'));
+    const fd = openSync(tmp, 'w');
+    return new Promise<void>((resolve, reject) => {
+      const from = (off: number) => write(fd, data, off, data.byteLength - off, null, (e, n) => {
+        try {
+          if (e) throw e;
+          if (off + n < data.byteLength) return from(off + n);
+          closeSync(fd);
+          renameSync(tmp, target);
+          resolve();
+        } catch (err) {
+          try { closeSync(fd); } catch { /* closed already */ }
+          rmSync(tmp, { force: true });
+          reject(err);
+        }
+      });
+      from(0);
+    });
   }
 
   objectPath(hash: string): string { const [a, b] = shard(hash); return join(this.dir, 'objects', a, b); }
@@ -74,6 +115,20 @@ export class Store {
     const p = this.objectPath(hash);
     if (!existsSync(p)) this.writeAtomic(p, bytes);
     return { hash, size: bytes.byteLength };
+  }
+
+  /** putObject whose write goes on in the background (`written` settles when the object is
+   * in place); the hash is known at once. Objects under 1 MiB are written at once: a thread
+   * pool round trip costs more than it saves there. */
+  putObjectAsync(bytes: Uint8Array): { hash: string; size: number; written: Promise<void>; background: boolean } {
+    const hash = sha256(bytes);
+    const p = this.objectPath(hash);
+    const size = bytes.byteLength;
+    if (existsSync(p)) return { hash, size, written: Promise.resolve(), background: false };
+    if (size < 1 << 20) {
+      try { this.writeAtomic(p, bytes); return { hash, size, written: Promise.resolve(), background: false }; } catch (e) { return { hash, size, written: Promise.reject(e), background: false }; }
+    }
+    return { hash, size, written: this.writeAtomicAsync(p, bytes), background: true };
   }
 
   getObject(hash: string): Uint8Array {

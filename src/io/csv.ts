@@ -1,9 +1,9 @@
 // A fast CSV reader that parses bytes straight into typed columns: numbers into
 // Float64Array, text into string arrays. One pass over the buffer, numbers parsed
-// inline (exact: mantissas of <= 15 digits scaled by an exact power of ten are one
-// correctly rounded IEEE operation, as Clinger's fast path; anything else goes through
+// inline (exact: an integer mantissa <= 2^53 scaled by an exact power of ten is one
+// correctly rounded IEEE operation, Clinger's fast path; anything else goes through
 // Number()). RFC 4180 quoting; empty and NA-like cells are NaN (null in text columns).
-import { openSync, fstatSync, readSync, closeSync } from 'node:fs';
+import { openSync, fstatSync, readSync, closeSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { availableParallelism, loadavg } from 'node:os';
 import { dataError } from '../errors.js';
@@ -18,8 +18,9 @@ export interface CsvOptions {
   delimiter?: string;
   /**
    * scan a large all-numeric file on two threads (needs a buffer on a SharedArrayBuffer,
-   * see readShared). 'auto' (default): only when a second core is idle (1-minute load
-   * average below cores - 1): on a busy machine the worker only adds overhead. Only
+   * see readShared). 'auto' (default): only when a second core is idle (no other thread
+   * runnable right now on Linux, else the 1-minute load average below cores - 1): on a
+   * busy machine the worker only adds overhead. Only
    * speed depends on it: the parsed values are the same.
    */
   parallel?: boolean | 'auto';
@@ -98,9 +99,7 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
   if (unknown.length) throw dataError(MSG.unknownTyped(file, unknown, names));
   const dataStart = pos;
 
-  // rows: count line feeds (memchr speed), minus a trailing empty line
-  let rowCap = 1;
-  for (let i = buf.indexOf(LF, dataStart); i >= 0; i = buf.indexOf(LF, i + 1)) rowCap++;
+  const rowCap = estimateRows(buf, dataStart, n);
 
   const parseWith = (isText: boolean[]): CsvData => {
     const ncol = names.length;
@@ -111,7 +110,7 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
     let r = 0;
     pos = dataStart;
     if (!isText.some((t) => t) && wantParallel(opts.parallel ?? 'auto')) {
-      const par = parallelScan(buf, dataStart, n, delim, ncol, cap);
+      const par = parallelScan(buf, dataStart, n, delim, ncol);
       if (par) {
         const columns: CsvData['columns'] = {};
         names.forEach((nm, c) => { columns[nm] = par.cols[c]; });
@@ -125,7 +124,7 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
       if (st.status === DONE) break;
       const rowNo = r + 2; // 1-based line of the data row, after the header
       const c = st.col;
-      if (st.status === FULL) { // only for files whose lines end in a lone CR
+      if (st.status === FULL) { // more rows than estimated (shorter lines later, or lines ending in a lone CR)
         cap *= 2;
         for (let k = 0; k < ncol; k++) if (!isText[k]) { const g = new Float64Array(cap); g.set(num[k]); num[k] = g; }
         continue;
@@ -204,10 +203,41 @@ class InferAsText { constructor(readonly col: number) {} }
 
 const PARALLEL_MIN_BYTES = 16 << 20;
 
+/**
+ * Room for the rows of buf[from, to): the byte count over the mean line length of the
+ * first 256 KB, plus a quarter and 1024. Only a bound for the allocation: pages never
+ * written are never touched, and a file with shorter lines later grows the columns.
+ * (Counting every line feed costs a pass over the whole file.)
+ */
+function estimateRows(buf: Uint8Array, from: number, to: number): number {
+  const end = Math.min(to, from + (256 << 10));
+  let lines = 0;
+  for (let i = buf.indexOf(LF, from); i >= 0 && i < end; i = buf.indexOf(LF, i + 1)) lines++;
+  if (end >= to) return lines + 1;
+  const perLine = (end - from) / Math.max(lines, 1);
+  return Math.ceil(((to - from) / perLine) * 1.25) + 1024;
+}
+
 function wantParallel(p: boolean | 'auto'): boolean {
   if (p !== 'auto') return p;
   const cores = availableParallelism();
-  return cores >= 2 && loadavg()[0] < cores - 1;
+  if (cores < 2) return false;
+  const others = othersRunning();
+  return others !== null ? others <= cores - 2 : loadavg()[0] < cores - 1;
+}
+
+/**
+ * Threads runnable right now besides this one (Linux /proc/loadavg, 4th field "running/total"),
+ * or null elsewhere. An instant count: the 1-minute load average still remembers a busy
+ * minute (a benchmark's previous run) after the machine went idle.
+ */
+function othersRunning(): number | null {
+  try {
+    const running = Number(readFileSync('/proc/loadavg', 'latin1').split(' ')[3]?.split('/')[0]);
+    return Number.isFinite(running) ? Math.max(running - 1, 0) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -217,13 +247,13 @@ function wantParallel(p: boolean | 'auto'): boolean {
  * (and the caller parses serially, with full error reporting) whenever anything is
  * not plain: a text or quoted cell, a ragged row, a worker that cannot start.
  */
-function parallelScan(buf: Uint8Array, start: number, n: number, delim: number, ncol: number, cap: number): { cols: Float64Array[]; rows: number } | null {
+function parallelScan(buf: Uint8Array, start: number, n: number, delim: number, ncol: number): { cols: Float64Array[]; rows: number } | null {
   if (n - start < PARALLEL_MIN_BYTES || !(buf.buffer instanceof SharedArrayBuffer) || typeof Atomics.wait !== 'function') return null;
   let split = buf.indexOf(10, start + ((n - start) >> 1));
   if (split < 0) return null;
   split++;
-  let firstCap = 0; // rows the first half can hold: its line feeds (blank lines make it an upper bound)
-  for (let i = buf.indexOf(10, start); i >= 0 && i < split; i = buf.indexOf(10, i + 1)) firstCap++;
+  const firstCap = estimateRows(buf, start, split); // the worker's rows go after these; a half that overflows its room falls back to the serial parse
+  const cap = firstCap + estimateRows(buf, split, n);
   const shared = Array.from({ length: ncol }, () => new SharedArrayBuffer(cap * 8));
   const cols = shared.map((b) => new Float64Array(b));
   const flag = new Int32Array(new SharedArrayBuffer(16));
@@ -308,18 +338,19 @@ function scanRows(buf: Uint8Array, pos: number, n: number, delim: number, ncol: 
       c = buf[pos];
       let neg = false;
       if (c === 45) { neg = true; c = buf[++pos]; } else if (c === 43) c = buf[++pos];
-      let mant = 0, nd = 0, exp10 = 0, any = false;
-      while (c >= 48 && c <= 57) {
-        if (nd > 0 || c !== 48) { mant = mant * 10 + (c - 48); nd++; }
-        any = true; c = buf[++pos];
+      let mant = 0, exp10 = 0, d = c - 48;
+      const intStart = pos;
+      while (d >= 0 && d <= 9) { mant = mant * 10 + d; d = buf[++pos] - 48; }
+      let digits = pos - intStart;
+      if (d === -2) { // '.'
+        const fracStart = ++pos;
+        d = buf[pos] - 48;
+        while (d >= 0 && d <= 9) { mant = mant * 10 + d; d = buf[++pos] - 48; }
+        exp10 = fracStart - pos;
+        digits += pos - fracStart;
       }
-      if (c === 46) {
-        c = buf[++pos];
-        while (c >= 48 && c <= 57) {
-          if (nd > 0 || c !== 48) { mant = mant * 10 + (c - 48); nd++; }
-          exp10--; any = true; c = buf[++pos];
-        }
-      }
+      c = buf[pos];
+      let any = digits > 0;
       if (any && (c === 101 || c === 69)) {
         c = buf[++pos];
         let eneg = false, e = 0, eany = false;
@@ -329,7 +360,7 @@ function scanRows(buf: Uint8Array, pos: number, n: number, delim: number, ncol: 
         exp10 += eneg ? -e : e;
       }
       const endOk = pos >= n || c === delim || c === LF || c === CR;
-      if (!any || !endOk || nd > 15 || exp10 > 22 || exp10 < -22) {
+      if (!any || !endOk || mant >= 9007199254740992 || exp10 > 22 || exp10 < -22) {
         return { status: TEXT, pos: fieldStart, row, col };
       }
       const v = exp10 >= 0 ? mant * POW10[exp10] : mant / POW10[-exp10];

@@ -143,6 +143,11 @@ export function factorColumns(t: ColumnTable, cols: string[], node: string, pane
   });
 }
 
+/** Cluster factors; a cluster column that is also a fixed effect reuses that factor (same column, same codes). */
+export function clusterFactors(t: ColumnTable, cols: string[], fe: string[], factors: Factor[], node: string, panel?: FeParams['panel']): Factor[] {
+  return cols.map((c) => (fe.includes(c) ? factors[fe.indexOf(c)] : factorColumns(t, [c], node, panel)[0]));
+}
+
 export interface FitOptions {
   nodeId?: string;
   timings?: Record<string, number>;
@@ -158,7 +163,7 @@ export function fitFeModel(table: ColumnTable, params: FeParams, opts: FitOption
   const t0 = performance.now();
   const [y, ...X] = completeNumeric(table, [p.y, ...p.x], node, p.panel);
   const factors = factorColumns(table, fe, node, p.panel);
-  const clusters = factorColumns(table, clusterCols, node, p.panel);
+  const clusters = clusterFactors(table, clusterCols, fe, factors, node, p.panel);
   if (opts.timings) opts.timings.extract = performance.now() - t0;
   const res = fitFe(
     { y, yName: p.y, X, xNames: p.x, factors, feNames: fe, clusters },
@@ -174,6 +179,25 @@ export function fitFeModel(table: ColumnTable, params: FeParams, opts: FitOption
     model.wild_bootstrap = { term: p.wildBootstrap.term, ...wb };
   }
   return model;
+}
+
+/** The stats fe and iv share, in this order: residual dof and scale, the covariance convention, the sample and the FE. */
+export function residualStats(res: Pick<FeResult, 'dfResid' | 'ssr' | 'vcov' | 'singletonsDropped' | 'dofFE'>, fe: string[]) {
+  return {
+    df_resid: res.dfResid,
+    sigma: num(Math.sqrt(res.ssr / res.dfResid)),
+    ssr: num(res.ssr),
+    vcov: res.vcov.label,
+    vcov_type: res.vcov.type,
+    vcov_convention: res.vcov.convention,
+    vcov_factor: num(res.vcov.factor),
+    vcov_k: res.vcov.kUsed,
+    t_df: res.vcov.dfT,
+    n_clusters: res.vcov.nClusters ?? { applicable: false, reason: 'not a cluster covariance' },
+    singletons_dropped: res.singletonsDropped,
+    fe,
+    fe_dof: res.dofFE,
+  };
 }
 
 /** Model JSON of a fitted FE result. */
@@ -205,19 +229,7 @@ export function feModelJson(res: FeResult, p: FeParams, fe: string[]): ModelJson
       f_p: wald ? num(wald.p) : null,
       f_classical: num(fClassical),
       f_classical_p: num(pUpperF(fClassical, k, res.dfResid)),
-      df_resid: res.dfResid,
-      sigma: num(Math.sqrt(res.ssr / res.dfResid)),
-      ssr: num(res.ssr),
-      vcov: res.vcov.label,
-      vcov_type: res.vcov.type,
-      vcov_convention: res.vcov.convention,
-      vcov_factor: num(res.vcov.factor),
-      vcov_k: res.vcov.kUsed,
-      t_df: res.vcov.dfT,
-      n_clusters: res.vcov.nClusters ?? { applicable: false, reason: 'not a cluster covariance' },
-      singletons_dropped: res.singletonsDropped,
-      fe,
-      fe_dof: res.dofFE,
+      ...residualStats(res, fe),
       demean_iterations: res.demean.iterations,
     },
     vcov: { terms, matrix: toNested(V, k1) },

@@ -20,7 +20,7 @@ import { fitIv } from '../econ/iv.js';
 import { firstStageStats, weakIdStats, andersonRubin, hansenJ, type ConfSet } from '../econ/iv-diagnostics.js';
 import { stockYogoBias, stockYogoSize, STOCK_YOGO_SOURCE } from '../econ/stock-yogo.js';
 import { coefTable, waldZero, toNested, num } from '../econ/inference.js';
-import { panelParam, vcovParam, resolveVcov, resolveFe, completeNumeric, factorColumns, type FitOptions } from './fe.js';
+import { panelParam, vcovParam, resolveVcov, resolveFe, completeNumeric, factorColumns, clusterFactors, residualStats, type FitOptions } from './fe.js';
 import { dataError } from '../errors.js';
 
 export const ivParams = z.object({
@@ -60,7 +60,7 @@ export function fitIvModel(table: ColumnTable, params: IvParams, opts: FitOption
   const [y, ...rest] = completeNumeric(table, [p.y, ...p.endog, ...p.exog, ...p.instruments], node, p.panel);
   const K1 = p.endog.length, K2 = p.exog.length;
   const factors = factorColumns(table, fe, node, p.panel);
-  const clusters = factorColumns(table, clusterCols, node, p.panel);
+  const clusters = clusterFactors(table, clusterCols, fe, factors, node, p.panel);
   if (opts.timings) opts.timings.extract = performance.now() - t0;
   const res = fitIv({
     y, yName: p.y, endog: rest.slice(0, K1), endogNames: p.endog, exog: rest.slice(K1, K1 + K2), exogNames: p.exog,
@@ -100,19 +100,7 @@ export function fitIvModel(table: ColumnTable, params: IvParams, opts: FitOption
       r2_within: num(r2w),
       r2: num(1 - res.ssr / res.tssTotal),
       f: num(wald.F), f_df1: K, f_df2: res.vcov.dfT, f_p: num(wald.p),
-      df_resid: res.dfResid,
-      sigma: num(Math.sqrt(res.ssr / res.dfResid)),
-      ssr: num(res.ssr),
-      vcov: res.vcov.label,
-      vcov_type: res.vcov.type,
-      vcov_convention: res.vcov.convention,
-      vcov_factor: num(res.vcov.factor),
-      vcov_k: res.vcov.kUsed,
-      t_df: res.vcov.dfT,
-      n_clusters: res.vcov.nClusters ?? { applicable: false, reason: 'not a cluster covariance' },
-      singletons_dropped: res.singletonsDropped,
-      fe,
-      fe_dof: res.dofFE,
+      ...residualStats(res, fe),
       kp_lm: num(wid.kpLm), kp_lm_df: wid.kpLmDf, kp_lm_p: num(wid.kpLmP),
       kp_wald_chi2: num(wid.kpWaldChi2), kp_f: num(wid.kpF), kp_f_formula: wid.kpFFormula, kp_f_l: wid.lCount,
       cd_f: num(wid.cdF),

@@ -1,6 +1,8 @@
-// The CLI tests run the compiled CLI (node bin/flow.js). This builds dist/ once when the
-// engine sources are newer than it (a directory lock keeps parallel test files from
-// building twice). Usable as a vitest globalSetup too.
+// The CLI tests run the compiled CLI (node bin/flow.js). This builds dist/ (node bin/build.js:
+// the esbuild bundle, the schema and dist/nodes/manifest.json, written last) once when a
+// source is newer than it (a directory lock keeps parallel test files from building twice).
+// No type check here: the bundle does not need one (npm run build does it). Usable as a
+// vitest globalSetup too.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +18,8 @@ function newest(dir: string): number {
 }
 
 const stale = () => {
-  const main = join(REPO, 'dist/cli/main.js');
-  return !existsSync(main) || statSync(main).mtimeMs < Math.max(newest(join(REPO, 'src/graph')), newest(join(REPO, 'src/cli')));
+  const built = join(REPO, 'dist/nodes/manifest.json');
+  return !existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(REPO, 'src')), statSync(join(REPO, 'bin/build.js')).mtimeMs, statSync(join(REPO, 'bin/gen-schema.js')).mtimeMs);
 };
 
 export async function ensureBuilt(): Promise<void> {
@@ -29,9 +31,8 @@ export async function ensureBuilt(): Promise<void> {
   }
   try {
     if (stale()) {
-      // others' in-progress files may not type-check; tsc still emits, which is all we need
-      try { execFileSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.json')], { stdio: 'ignore' }); } catch { /* see above */ }
-      try { execFileSync(process.execPath, [join(REPO, 'bin/gen-schema.js')], { stdio: 'ignore', cwd: REPO }); } catch { /* the CLI then loads the whole catalogue */ }
+      // a failed bundle (a syntax error in a file being edited) leaves the previous dist/
+      try { execFileSync(process.execPath, [join(REPO, 'bin/build.js')], { stdio: 'ignore', cwd: REPO }); } catch { /* see above */ }
     }
   } finally { rmdirSync(lock); }
 }

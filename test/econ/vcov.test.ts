@@ -40,4 +40,25 @@ describe('covariance registry', () => {
     bm.forEach((v, i) => expect(two.V[i]).toBeCloseTo(v, 14));
     expect(two.nClusters).toBe(5);
   });
+
+  it('an implicit score design [X + shift, 1] gives the V of the explicit one (hetero, one- and two-way cluster)', () => {
+    const shift = Float64Array.from([3.5, -12]);
+    const W = [...X.map((c, a) => c.map((v) => v + shift[a])), new Float64Array(n).fill(1)];
+    const breadW = choleskyInverse(cholesky(crossprod(W), 3)!, 3);
+    const reqs = [
+      { type: 'hetero', convention: 'hc1' },
+      { type: 'cluster', by: ['g'], convention: 'stata-xtreg' },
+      { type: 'cluster', by: ['a', 'b'], convention: 'cr1' },
+    ] as const;
+    for (const req of reqs) {
+      const clusters = req.type === 'cluster' ? (req.by.length === 1 ? [g1] : [g1, g2]) : undefined;
+      const base = { bread: breadW, resid: u, nSlopes: 2, dofFE: 1, clusters, nonNestedDof: 0 };
+      const explicit = computeVcov(req, { ...base, X: W });
+      const implicit = computeVcov(req, { ...base, X, shift });
+      const top = Math.max(...explicit.V.map(Math.abs));
+      explicit.V.forEach((v, i) => expect(Math.abs(implicit.V[i] - v)).toBeLessThan(1e-10 * top)); // both to rounding (W is not well conditioned)
+      expect(implicit.factor).toBe(explicit.factor);
+    }
+  });
 });
+

@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { readFileSync, writeFileSync, utimesSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, utimesSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { project, runIn, outputOf, readLog, write } from './helpers.js';
+import { Store } from '../../src/graph/store.js';
 
 // a -> s(delta) -> r(round) -> sum <- b ; txt reads a file; independent of delta
 const chain = {
@@ -143,5 +144,29 @@ describe('provenance', () => {
     // v = 1.2 rounds to the same b, but a's key differs: provenance nodes re-run, plain ones would not
     const r2 = await runIn(dir, 'wf.json', { sets: { v: 1.2 } });
     expect(r2.ran).toEqual(['a', 'b', 'p']);
+  });
+});
+
+describe('background cache writes', () => {
+  it('writes a big output (>= 1 MiB) in the background: dependents get it at once, events stay in dependency order, all is stored when the run ends', async () => {
+    const n = 100_000;
+    const dir = project({ 'wf.json': { plugins: ['./nodes.js'], nodes: {
+      tab: { uses: 't-table', with: { n, mult: 2 } },
+      tsum: { uses: 't-tsum', in: { table: 'tab.table' } },
+    } } });
+    const r = await runIn(dir);
+    expect(r.ran).toEqual(['tab', 'tsum']);
+    const ran = r.events.filter((e) => e.type === 'ran').map((e) => e.type === 'ran' && e.node);
+    expect(ran).toEqual(['tab', 'tsum']);
+    expect(outputOf(dir, r, 'tsum')).toEqual({ sum: n * (n - 1), nan: 1, nulls: 1 });
+    const store = new Store(join(dir, 'cache'));
+    const e = r.events.find((x) => x.type === 'ran' && x.node === 'tab') as { key: string };
+    const ref = store.getRecord(e.key)!.outputs.table;
+    expect(ref.size).toBeGreaterThanOrEqual(1 << 20);
+    expect(statSync(store.objectPath(ref.hash)).size).toBe(ref.size);
+    expect(createHash('sha256').update(readFileSync(store.objectPath(ref.hash))).digest('hex')).toBe(ref.hash);
+    expect(readdirSync(join(dir, 'cache/tmp'))).toEqual([]);
+    const again = await runIn(dir);
+    expect(again.hit).toEqual(['tab', 'tsum']);
   });
 });

@@ -45,6 +45,29 @@ describe('load-csv', () => {
     expect(Object.is(got.at(-1), -0)).toBe(true);
   });
 
+  it('the inline number parser is bit-identical to Number() on random decimals (long mantissas, exponents, zeros)', () => {
+    const rng = makeRng(31);
+    const digits = (k: number) => Array.from({ length: k }, () => rng.int(10)).join('');
+    const cells: string[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      const sign = ['', '-', '+'][rng.int(3)];
+      const kind = rng.int(6);
+      let t: string;
+      if (kind === 0) t = Math.abs(rng.normal() * 10 ** (rng.int(12) - 4)).toFixed(rng.int(10)); // bench-like fixed decimals
+      else if (kind === 1) t = `${digits(1 + rng.int(19))}.${digits(rng.int(19))}`; // long mantissas: around 2^53 and beyond
+      else if (kind === 2) t = `${digits(1 + rng.int(17))}e${['', '-', '+'][rng.int(3)]}${rng.int(30)}`; // exponents near the 1e22 edge
+      else if (kind === 3) t = `0.${'0'.repeat(rng.int(8))}${digits(1 + rng.int(16))}`; // leading zeros
+      else if (kind === 4) t = String(rng.int(2 ** 31)) + (rng.uniform() < 0.5 ? '.0' : ''); // integers
+      else t = `${digits(rng.int(3))}.${digits(1 + rng.int(22))}E${rng.int(2) ? '-' : ''}${rng.int(320)}`; // anything
+      cells.push(sign + t);
+    }
+    cells.push('9007199254740993', '9007199254740992', '9007199254740991', '-0.0', '1e22', '1e23', '123456789012345.6e-22');
+    const d = parseCsv(Buffer.from(`v\n${cells.join('\n')}\n`), { parallel: false });
+    const got = d.columns.v as Float64Array;
+    const want = Float64Array.from(cells, Number);
+    expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer))).toBe(true);
+  });
+
   it('infers a column with text cells as text; a declared numeric column with text is an error naming file, row and column', () => {
     write('b.csv', 'id,x\n1,2.5\n2,abc\n');
     expect(run({ path: 'b.csv' }).table.array('x')).toEqual(['2.5', 'abc']);
