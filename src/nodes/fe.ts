@@ -65,7 +65,7 @@ export const feParams = z.object({
   dropSingletons: z.boolean().default(true).describe('iteratively drop observations alone in a fixed-effect group (reghdfe)'),
   collinear: z.enum(['error', 'drop']).default('error').describe('a regressor absorbed by the FE or collinear: error naming it, or drop it and list it'),
   level: z.number().gt(0).lt(1).default(0.95),
-  tol: z.number().positive().max(1e-6).default(1e-13).describe('alternating-projections tolerance (relative)'),
+  tol: z.number().positive().max(1e-6).default(1e-13).describe('convergence tolerance (relative) of the iterative demeaning, when it is used'),
   wildBootstrap: wildBootstrapParam.optional(),
 }).strict();
 
@@ -208,7 +208,13 @@ export function feModelJson(res: FeResult, p: FeParams, fe: string[]): ModelJson
   const terms = [...res.terms, '_cons'];
   const coefficients = coefTable(terms, est, V, k1, res.vcov.dfT, p.level);
   const idx = Array.from({ length: k }, (_, i) => i);
-  const wald = k > 0 ? waldZero(est, V, k1, idx, res.vcov.dfT) : null;
+  // A cluster-robust covariance has rank at most G - 1: with more slopes than that the joint
+  // Wald F is not defined (Stata prints it as missing), whatever a generalised inverse says.
+  const G = res.vcov.nClusters;
+  const fUndefined = G != null && k > G - 1
+    ? { applicable: false, reason: `${k} slopes but the cluster-robust covariance has rank at most G - 1 = ${G - 1}` }
+    : null;
+  const wald = k > 0 && !fUndefined ? waldZero(est, V, k1, idx, res.vcov.dfT) : null;
   const fClassical = ((res.tssWithin - res.ssr) / k) / (res.ssr / res.dfResid);
   const N = res.nobs;
   const r2w = 1 - res.ssr / res.tssWithin;
@@ -223,10 +229,10 @@ export function feModelJson(res: FeResult, p: FeParams, fe: string[]): ModelJson
       r2_within_adj: num(1 - (1 - r2w) * (N - 1) / res.dfResid),
       r2: num(r2),
       r2_adj: num(1 - (1 - r2) * (N - 1) / res.dfResid),
-      f: wald ? num(wald.F) : null,
+      f: fUndefined ?? (wald ? num(wald.F) : null),
       f_df1: k,
       f_df2: res.vcov.dfT,
-      f_p: wald ? num(wald.p) : null,
+      f_p: fUndefined ?? (wald ? num(wald.p) : null),
       f_classical: num(fClassical),
       f_classical_p: num(pUpperF(fClassical, k, res.dfResid)),
       ...residualStats(res, fe),
@@ -237,10 +243,14 @@ export function feModelJson(res: FeResult, p: FeParams, fe: string[]): ModelJson
   };
 }
 
+/** Version of the FE estimation code. Nodes that estimate through fitFeModel (iv, mediation,
+ * subgroup) fold it into their own version, so a change here re-runs them too. */
+export const FE_VERSION = 2;
+
 export const feNode = defineNode({
   type: 'fe',
-  version: 1,
-  description: 'Linear regression with absorbed fixed effects (within estimator by alternating projections), Stata/fixest-compatible covariances, optional wild cluster bootstrap',
+  version: FE_VERSION,
+  description: 'Linear regression with absorbed fixed effects (within estimator: exact absorption when the other FE dimensions are small, else alternating projections), Stata/fixest-compatible covariances, optional wild cluster bootstrap',
   params: feParams,
   inputs: { data: { type: 'table', description: 'panel or cross-section' } },
   outputs: { model: { type: 'model' } },

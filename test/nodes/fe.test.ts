@@ -256,3 +256,25 @@ describe('fe: wild cluster bootstrap (few clusters)', () => {
     expect(() => fit({ ...params, wildBootstrap: { term: 'kapital', seed: 1 } })).toThrow(/value, capital/);
   });
 });
+
+describe('fe model F with few clusters', () => {
+  it('reports the joint Wald F as not applicable when there are more slopes than G - 1', () => {
+    const twoFirms = grunfeld.filter((d: any) => d.firm <= 2);
+    const m = fitFeModel(twoFirms, feParams.parse({
+      y: 'inv', x: ['value', 'capital'], panel: { id: 'firm', time: 'year' }, fe: ['firm', 'year'],
+    })) as any;
+    expect(m.stats.n_clusters).toBe(2);
+    expect(m.stats.f).toMatchObject({ applicable: false });
+    expect(m.stats.f_p).toMatchObject({ applicable: false });
+    // the slopes themselves are still estimated and reported
+    expect(m.coefficients.map((c: any) => c.term)).toEqual(['value', 'capital', '_cons']);
+  });
+
+  it('reports the F when the cluster covariance has enough rank', () => {
+    const m = fitFeModel(grunfeld, feParams.parse({
+      y: 'inv', x: ['value', 'capital'], panel: { id: 'firm', time: 'year' }, fe: ['firm', 'year'],
+    })) as any;
+    expect(typeof m.stats.f).toBe('number');
+    expect(m.stats.f).toBeGreaterThan(0);
+  });
+});
