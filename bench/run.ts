@@ -5,11 +5,12 @@
 //   npx tsx bench/run.ts [--whole-only] [--reps N]
 // Builds dist/ first (npm run build) when a source file is newer than it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFeProject } from './data.js';
+import { distIsStale } from '../bin/dist-stale.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FLOW = join(REPO, 'bin/flow.js');
@@ -23,16 +24,7 @@ process.on('exit', () => { for (const d of made) rmSync(d, { recursive: true, fo
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
 // ---- 0. dist/ up to date ----
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-const built = join(REPO, 'dist/nodes/manifest.json'); // written last by `npm run build`
-if (!existsSync(built) || statSync(built).mtimeMs < newest(join(REPO, 'src'))) {
+if (distIsStale(REPO)) {
   console.log('dist/ is older than src/: npm run build');
   try { execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' }); } catch {
     // a type error in a file being edited: the bundle (written before the type check) is used

@@ -4,23 +4,12 @@
 // No type check here: the bundle does not need one (npm run build does it). Usable as a
 // vitest globalSetup too.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../graph/helpers.js';
+import { distIsStale } from '../../bin/dist-stale.js';
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-const stale = () => {
-  const built = join(REPO, 'dist/nodes/manifest.json');
-  return !existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(REPO, 'src')), statSync(join(REPO, 'bin/build.js')).mtimeMs, statSync(join(REPO, 'bin/gen-schema.js')).mtimeMs);
-};
+const stale = (): boolean => distIsStale(REPO);
 
 export async function ensureBuilt(): Promise<void> {
   if (!stale()) return;
