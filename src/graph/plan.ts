@@ -110,6 +110,15 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
     params[k] = v;
     delete matrix[k]; // a --set value fixes a matrix param
   }
+  // where a bad param value came from, when a node's `with` took it from "$name"
+  const paramSource = (d: Decl, field: string, branch: Record<string, unknown>): string => {
+    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(String(d.with[field.split('.')[0]] ?? ''));
+    if (!m || m[1] in branch) return ''; // a matrix value is named by the branch already
+    const name = m[1];
+    if (name in sets) return ` (the value of $${name}, from --set ${name})`;
+    const from = loaded.paramFile[name];
+    return ` (the value of $${name}, set in ${from ? relative(loaded.root, from) : 'params'})`;
+  };
   const mkeys = Object.keys(matrix);
 
   // 1. types, $refs, ports and wiring
@@ -191,7 +200,7 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
     for (const branch of product(deps.get(id)!, matrix)) {
       const p = { ...params, ...branch };
       const raw = substitute(d.with, p, () => {}) as Record<string, unknown>;
-      const node = expandOne(d, def, raw, branch, loaded, wires.get(id)!, deps, copies, nodes, push);
+      const node = expandOne(d, def, raw, branch, loaded, wires.get(id)!, deps, copies, nodes, push, paramSource);
       if (!node) continue;
       list.push(node);
       nodes.set(node.id, node);
@@ -212,7 +221,8 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
 }
 
 function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, branch: Record<string, unknown>, loaded: Loaded,
-  ws: Wire[], deps: Map<string, string[]>, copies: Map<string, PlanNode[]>, nodes: Map<string, PlanNode>, push: (e: FlowError) => void): PlanNode | undefined {
+  ws: Wire[], deps: Map<string, string[]>, copies: Map<string, PlanNode[]>, nodes: Map<string, PlanNode>, push: (e: FlowError) => void,
+  paramSource: (d: Decl, field: string, branch: Record<string, unknown>) => string): PlanNode | undefined {
   const where = Object.keys(branch).length ? ` (matrix branch ${Object.entries(branch).map(([k, v]) => `${k}=${fmtVal(v)}`).join(', ')})` : '';
   const f = `nodes.${d.id}.with`;
   let ok = true;
@@ -223,7 +233,7 @@ function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, bra
   }
   const r = def.params.safeParse(raw);
   if (!r.success) {
-    for (const [field, msg] of paramIssues(def.params, raw, r.error.issues)) push(verr(d.file, field ? `${f}.${field}` : f, msg + where, d.id));
+    for (const [field, msg] of paramIssues(def.params, raw, r.error.issues)) push(verr(d.file, field ? `${f}.${field}` : f, msg + (field ? paramSource(d, field, branch) : '') + where, d.id));
     return undefined;
   }
   try { canonical(r.data); } catch { push(verr(d.file, f, `params must be plain JSON (no NaN, Infinity or functions)${where}`, d.id)); return undefined; }
