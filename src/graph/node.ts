@@ -22,6 +22,13 @@ export interface RunContext<P> {
   inputs: Record<string, any>;
   /** a path param (relative to the workflow file that declared the node) -> absolute path */
   resolvePath(p: string): string;
+  /**
+   * The bytes of a file the node reads (a path param, as for resolvePath), as a Buffer over a
+   * SharedArrayBuffer. When the engine read the whole file to hash it for this node's key in
+   * this run, these are those bytes (no second read; exactly the content the key is of),
+   * else the file is read now. Optional: code that calls run() directly may leave it out.
+   */
+  readFile?(p: string): Buffer;
   /** the node id in the workflow (for messages) */
   nodeId: string;
   /** filled only for node types with `provenance: true`: every ancestor of this node */

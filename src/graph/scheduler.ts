@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FlowError } from '../errors.js';
 import type { Provenance, ProvenanceNode } from './node.js';
-import { ENGINE_VERSION, canonical, hashPath, sha256, type StatCache } from './hash.js';
+import { ENGINE_VERSION, canonical, hashPath, hashPathKeep, readWhole, sha256, type StatCache } from './hash.js';
 import { type Fingerprint, type Reason, fingerprintKey, reasons, rootCauses, unchangedInputs } from './cues.js';
 import { inside } from './load.js';
 import type { Plan, PlanNode } from './plan.js';
@@ -55,15 +55,26 @@ export function ancestorsOf(plan: Plan, ids: Iterable<string>): Set<string> {
   return out;
 }
 
-export function fileHashes(n: PlanNode, stats: StatCache, dirty: { value: boolean }): Record<string, string> {
+/** Content hashes of the files a node reads; `keep` (see hashPath) collects the bytes of those read whole. */
+export function fileHashes(n: PlanNode, stats: StatCache, dirty: { value: boolean }, keep?: Map<string, Buffer>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of n.files) {
-    try { out[f.rel] = hashPath(f.abs, stats, dirty); } catch (e) {
-      throw new FlowError('data', `cannot read ${f.rel} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it was there when the workflow was validated`, { node: n.id, file: f.abs }, e);
-    }
+    try { out[f.rel] = hashPath(f.abs, stats, dirty, keep); } catch (e) { throw cannotRead(n, f, e); }
   }
   return out;
 }
+
+/** fileHashes with the bytes of the files read kept in `keep`, reading and hashing overlapped (hashPathKeep). */
+export async function fileHashesKeep(n: PlanNode, stats: StatCache, dirty: { value: boolean }, keep: Map<string, Buffer>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of n.files) {
+    try { out[f.rel] = await hashPathKeep(f.abs, stats, dirty, keep); } catch (e) { throw cannotRead(n, f, e); }
+  }
+  return out;
+}
+
+const cannotRead = (n: PlanNode, f: PlanNode['files'][number], e: unknown) =>
+  new FlowError('data', `cannot read ${f.rel} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it was there when the workflow was validated`, { node: n.id, file: f.abs }, e);
 
 /** The fingerprint of a node given its inputs' output hashes (null where unknown). */
 export function fingerprint(n: PlanNode, outHash: (node: string, port: string) => string | null, files: Record<string, string>, provenance?: string | null): Fingerprint {
@@ -150,8 +161,11 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
       const start = performance.now();
       let key: string | null = null;
       let running: (() => void) | undefined;
+      // bytes of the node's files read whole for their hashes: handed to the node by
+      // ctx.readFile (no second read). Not for worker nodes (they run elsewhere).
+      const kept = n.def.worker ? undefined : new Map<string, Buffer>();
       try {
-        const files = fileHashes(n, stats, dirty);
+        const files = kept && n.files.length ? await fileHashesKeep(n, stats, dirty, kept) : fileHashes(n, stats, dirty);
         let prov: Provenance | undefined;
         if (n.def.provenance) prov = provenanceOf(plan, n, (id) => done.get(id)!.key!, (id) => done.get(id)!.files ?? {});
         const fp = fingerprint(n, outHash, files, prov && sha256(canonical(prov)));
@@ -210,14 +224,16 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           if (background) await new Promise<void>((r) => setImmediate(r));
           runStart = performance.now();
           const base = dirname(n.file);
+          const resolvePath = (p: string) => {
+            const abs = resolve(base, p);
+            if (!inside(plan.root, abs)) throw new FlowError('validate', `path ${p} leaves the project tree`, { node: n.id, file: n.file });
+            return abs;
+          };
           const result = await def.run({
-            params: n.params, inputs, nodeId: n.id, provenance: prov, sources,
-            resolvePath: (p: string) => {
-              const abs = resolve(base, p);
-              if (!inside(plan.root, abs)) throw new FlowError('validate', `path ${p} leaves the project tree`, { node: n.id, file: n.file });
-              return abs;
-            },
+            params: n.params, inputs, nodeId: n.id, provenance: prov, sources, resolvePath,
+            readFile: (p: string) => { const abs = resolvePath(p); return kept?.get(abs) ?? readWhole(abs); },
           } as any);
+          kept?.clear();
           for (const [port, spec] of Object.entries(n.def.outputs)) {
             const v = (result as Record<string, unknown>)?.[port];
             const bad = checkValue(spec.type, v);

@@ -7,6 +7,7 @@ import { Store } from './store.js';
 import { checkValue, decode, encode } from './codec.js';
 import { inside, looksLikeNode } from './load.js';
 import type { OutputRef } from './store.js';
+import { readWhole } from './hash.js';
 
 export interface WorkerJob {
   id: number;
@@ -35,13 +36,14 @@ parentPort?.on('message', async (job: WorkerJob) => {
       inputs[port] = many ? vals : vals[0];
     }
     const base = dirname(job.file);
+    const resolvePath = (p: string) => {
+      const abs = resolve(base, p);
+      if (!inside(job.root, abs)) throw new Error(`path ${p} leaves the project tree`);
+      return abs;
+    };
     const result = await def.run({
       params: job.params, inputs, nodeId: job.nodeId, sources: job.sources, provenance: job.provenance,
-      resolvePath: (p: string) => {
-        const abs = resolve(base, p);
-        if (!inside(job.root, abs)) throw new Error(`path ${p} leaves the project tree`);
-        return abs;
-      },
+      resolvePath, readFile: (p: string) => readWhole(resolvePath(p)),
     } as any);
     const outputs: Record<string, OutputRef> = {};
     for (const [port, spec] of Object.entries(def.outputs as Record<string, { type: any }>)) {

@@ -15,11 +15,11 @@ export const loadCsvParams = z.object({
 
 export type LoadCsvParams = z.infer<typeof loadCsvParams>;
 
-/** Read and parse a CSV file into an arquero table. */
-export function loadCsvTable(absPath: string, params: Pick<LoadCsvParams, 'columns' | 'delimiter'>, displayPath = absPath) {
+/** Read and parse a CSV file into an arquero table; `read` gives the file's bytes (default: readShared). */
+export function loadCsvTable(absPath: string, params: Pick<LoadCsvParams, 'columns' | 'delimiter'>, displayPath = absPath, read: (abs: string) => Uint8Array = readShared) {
   let buf: Uint8Array;
   try {
-    buf = readShared(absPath); // shared memory: a large file is parsed on two threads
+    buf = read(absPath); // shared memory: a large file is parsed on two threads
   } catch (e) {
     throw dataError(`cannot read ${displayPath}: ${(e as Error).message}; check "path" (it is relative to the workflow file)`);
   }
@@ -35,7 +35,8 @@ export const loadCsv = defineNode({
   inputs: {},
   outputs: { table: { type: 'table' } },
   files: (p) => [p.path],
-  run({ params, resolvePath }) {
-    return { table: loadCsvTable(resolvePath(params.path), params, params.path) };
+  run({ params, resolvePath, readFile }) {
+    // ctx.readFile: the bytes the engine already read to hash the file, when it did
+    return { table: loadCsvTable(resolvePath(params.path), params, params.path, readFile ? () => readFile(params.path) : readShared) };
   },
 });

@@ -98,6 +98,49 @@ describe('caching', () => {
   });
 });
 
+describe('ctx.readFile', () => {
+  const wf = (rewrite?: string) => ({ plugins: ['./nodes.js'], nodes: { f: { uses: 't-readfile', with: { path: 'data/in.txt', ...(rewrite !== undefined ? { rewrite } : {}) } } } });
+
+  it('hands a node the bytes the engine hashed for its key (no second read), in shared memory', async () => {
+    const dir = project({ 'wf.json': wf('rewritten'), 'data/in.txt': 'original' });
+    const r = await runIn(dir);
+    expect(r.ran).toEqual(['f']);
+    // the node rewrote the file between its two reads: both are the hashed content
+    expect(outputOf(dir, r, 'f')).toEqual({ a: 'original', b: 'original', shared: true });
+    expect(readFileSync(join(dir, 'data/in.txt'), 'utf8')).toBe('rewritten');
+    // the key is of the content the node saw: the rewritten file is a new key
+    const again = await runIn(dir, 'wf.json', { sets: {} });
+    expect(again.ran).toEqual(['f']);
+    expect(outputOf(dir, again, 'f')).toEqual({ a: 'rewritten', b: 'rewritten', shared: true });
+  });
+
+  it('reads the file when the engine did not (hash from the stat cache)', async () => {
+    const dir = project({ 'wf.json': wf(), 'data/in.txt': 'abc' });
+    await runIn(dir);
+    const r = await runIn(dir, 'wf.json', { force: ['f'] }); // file unchanged: its hash comes from stat.json
+    expect(r.ran).toEqual(['f']);
+    expect(outputOf(dir, r, 'f')).toEqual({ a: 'abc', b: 'abc', shared: true });
+  });
+
+  it('hashPath keeps the bytes of a file it reads whole, not of a directory or a stat-cache hit', async () => {
+    const { hashPath, hashFile } = await import('../../src/graph/hash.js');
+    const dir = project({ 'data/in.txt': 'some bytes', 'data/sub/x.txt': 'x' });
+    const keep = new Map<string, Buffer>();
+    const stats = {};
+    const f = join(dir, 'data/in.txt');
+    const h = hashPath(f, stats, { value: false }, keep);
+    expect(h).toBe(hashFile(f));
+    expect(h).toBe(createHash('sha256').update('some bytes').digest('hex'));
+    expect(keep.get(f)?.toString()).toBe('some bytes');
+    expect(keep.get(f)?.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const keep2 = new Map<string, Buffer>();
+    expect(hashPath(f, stats, { value: false }, keep2)).toBe(h); // stat-cache hit: nothing read
+    expect(keep2.size).toBe(0);
+    hashPath(join(dir, 'data/sub'), {}, { value: false }, keep2);
+    expect(keep2.size).toBe(0);
+  });
+});
+
 describe('values between nodes', () => {
   it('hands dependents the stored form of a value, the same in a fresh and in a cached run', async () => {
     const dir = project({ 'wf.json': { plugins: ['./nodes.js'], nodes: { a: { uses: 't-nan' }, b: { uses: 't-inspect', in: { x: 'a.out' } } } } });

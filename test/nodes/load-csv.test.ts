@@ -93,6 +93,16 @@ describe('load-csv', () => {
     expect(loadCsv.files!(loadCsvParams.parse({ path: 'data/x.csv' }))).toEqual(['data/x.csv']);
   });
 
+  it('parses the bytes ctx.readFile gives (the ones the engine hashed) when it is there', () => {
+    write('rf.csv', 'a,b\n1,2\n');
+    const asked: string[] = [];
+    const readFile = (p: string) => { asked.push(p); return Buffer.from('a,b\n5,6\n7,8\n'); };
+    const t = (loadCsv.run({ params: loadCsvParams.parse({ path: 'rf.csv' }), inputs: {}, resolvePath: (p) => join(dir, p), readFile, nodeId: 'load' }) as { table: aq.ColumnTable }).table;
+    expect(asked).toEqual(['rf.csv']);
+    expect(Array.from(t.array('a') as ArrayLike<number>)).toEqual([5, 7]);
+    expect(Array.from(run({ path: 'rf.csv' }).table.array('b') as ArrayLike<number>)).toEqual([2]); // without it: the file
+  });
+
   it('a large numeric file parsed on two threads equals the serial parse (blank lines included); text falls back to serial', () => {
     const rng = makeRng(7);
     const lines = ['id,a,b'];
