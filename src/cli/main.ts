@@ -1,13 +1,17 @@
 // The `flow` command. Each subcommand lives in its own file and is imported only when
 // used, so `flow run` on a warm cache loads little.
 import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { collect, reportError } from './common.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 // `flow ... | head` closes stdout early: stop quietly (every cache write is atomic)
 process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e; });
 
 const program = new Command('flow')
   .description('reproducible empirical economics: a DAG of typed nodes with content-hash caching')
+  .version(version, '-V, --version', 'print the flow version')
   .showHelpAfterError();
 
 const cacheOpt = ['--cache <dir>', 'cache directory (default: cache/ at the project root)'] as const;
