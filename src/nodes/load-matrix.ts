@@ -53,7 +53,7 @@ export function parseMatrix(text: string, ids: string[], file: string, how: Load
   try {
     return { ids, n, data: standardizeWeights(data, n, how, ids), meta: { method: 'loaded', file, standardize: how } };
   } catch (e) {
-    if (e instanceof WeightsError) throw dataError(e.message);
+    if (e instanceof WeightsError) throw new FlowError('data', e.message, { file }, e); // keep the cause, as w-matrix does
     throw e;
   }
 }
