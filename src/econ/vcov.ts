@@ -226,7 +226,7 @@ export function clusterMeat(X: Columns, u: Float64Array, f: Factor, ones = false
   const S = new Float64Array(G * k);
   const codes = f.codes;
   for (let a = 0; a < k; a++) {
-    // runs of one cluster (sorted data) accumulate in a register, see groupSums in fe/projections.ts
+    // runs of one cluster (sorted data) accumulate in a register, see groupSums in fe.ts
     const xa = a < kx ? X[a] : null;
     let g = N > 0 ? codes[0] : 0, acc = 0;
     if (xa) {
