@@ -3,7 +3,7 @@
 // the covariance registry. The result is plain data; SEs, t, p and intervals are
 // functions of it (see inference.ts).
 import { cholesky, choleskySolve, choleskyInverse, rankCheck, crossprodBlocked, type Columns } from './linalg.js';
-import { demean, absorbedDof, nonNestedDof, singletonMask, subsetFactor, encodeFactor, type Factor, type DemeanInfo } from './fe.js';
+import { demean, absorbedDof, nonNestedDof, singletonMask, subsetFactor, encodeFactor, autoThreads, warmThreads, type Factor, type DemeanInfo } from './fe.js';
 import { computeVcov, type VcovRequest, type VcovResult, type VcovProblem } from './vcov.js';
 import { dataError } from '../errors.js';
 
@@ -27,6 +27,8 @@ export interface FeOptions {
   tol?: number;
   /** filled with milliseconds per phase when given (kept out of the result: results are hashed) */
   timings?: Record<string, number>;
+  /** threads for the demeaning (default 'auto': every core for large problems); only speed depends on it */
+  threads?: number | 'auto';
 }
 
 export interface DroppedTerm { term: string; reason: 'absorbed by the fixed effects' | 'collinear with other regressors' }
@@ -66,8 +68,8 @@ const NOT_CONVERGED = (sweeps: number) =>
   `the within transformation did not converge in ${sweeps} sweeps of alternating projections: the fixed effects are nearly collinear or the panel is poorly connected; check the fe columns`;
 
 /** The within transformation of the columns, or a data error when it does not converge. */
-export function demeanOrThrow(columns: Float64Array[], factors: Factor[], tol?: number, counts?: Float64Array[]): { out: Float64Array[]; info: DemeanInfo } {
-  const r = demean(columns, factors, { tol, counts });
+export function demeanOrThrow(columns: Float64Array[], factors: Factor[], tol?: number, counts?: Float64Array[], threads: number | 'auto' = 'auto'): { out: Float64Array[]; info: DemeanInfo } {
+  const r = demean(columns, factors, { tol, counts, threads });
   if (!r.info.converged) throw dataError(NOT_CONVERGED(r.info.iterations));
   return r;
 }
@@ -106,6 +108,8 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   const t = opts.timings;
   let t0 = now();
   const n0 = input.y.length;
+  const threads = opts.threads === 'auto' || opts.threads === undefined ? autoThreads(n0, input.X.length + 1) : opts.threads;
+  if (threads > 1) warmThreads(threads); // the workers start while the sample is prepared
   const clusters0 = input.clusters ?? [];
   const sample = prepareSample(n0, input.factors, clusters0, opts.dropSingletons ?? true);
   const rows = sample.rows;
@@ -115,7 +119,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   const X = sample.subset ? input.X.map((c) => take(c, rows)) : input.X;
   if (N === 0) throw dataError('no observations left after removing singleton groups');
 
-  const { out, info } = demeanOrThrow([y, ...X], factors, opts.tol, sample.factors.length > 0 ? sample.counts : undefined);
+  const { out, info } = demeanOrThrow([y, ...X], factors, opts.tol, sample.factors.length > 0 ? sample.counts : undefined, threads);
   const yd = out[0];
   let Xd = out.slice(1);
   if (t) t.demean = (t.demean ?? 0) + now() - t0;

@@ -1,9 +1,13 @@
 // The within transformation of columns against fixed-effect factors: exact in two passes
-// when all but the largest factor have few levels (exact.ts), else by alternating
-// projections (projections.ts).
-import { levelCounts, type Factor } from './factors.js';
-import { exactPlan, exactDemean } from './exact.js';
-import { alternate, groupSums } from './projections.js';
+// when all but the largest factor have few levels (exact.ts plans it), else by
+// alternating projections; column by column (columns.ts), on one thread or several
+// (threads.ts), with the same bits either way.
+import { float64s, levelCounts, type Factor } from './factors.js';
+import { exactPlan } from './exact.js';
+import { sweepColumn, exactColumn, type DemeanInfo } from './columns.js';
+import { autoThreads, demeanThreaded } from './threads.js';
+
+export type { DemeanInfo } from './columns.js';
 
 export interface DemeanOptions {
   /** rows per level of each factor, when the caller has them */
@@ -13,46 +17,41 @@ export interface DemeanOptions {
   maxIter?: number;
   /** false: always alternating projections (the reference the exact path is tested against) */
   exact?: boolean;
-}
-
-export interface DemeanInfo {
-  /** sweeps used by the slowest column */
-  iterations: number;
-  converged: boolean;
+  /** threads to demean on (default 1); 'auto': autoThreads (every core, for large problems). Only speed depends on it. */
+  threads?: number | 'auto';
 }
 
 /**
- * Within transformation of each column against all factors (in place on copies).
- * Two ways, same answer (the least-squares residual on all the dummies):
- * - exact (exactDemean): when the factors other than the largest have few levels in
+ * Within transformation of each column against all factors (new arrays; the inputs are
+ * not modified). Two ways, same answer (the least-squares residual on all the dummies):
+ * - exact (exactColumn): when the factors other than the largest have few levels in
  *   all (a unit x year panel), a direct solve; `iterations` is then 1.
- * - alternating projections (Gauss-Seidel over dimensions): subtract group means of
- *   one dimension after the other until a sweep changes nothing, then conjugate
+ * - alternating projections (sweepColumn, Gauss-Seidel over dimensions): subtract group
+ *   means of one dimension after the other until a sweep changes nothing, then conjugate
  *   gradients for slow panels. One factor is exact in one sweep.
+ * `onWorkers` (in the result): how many columns worker threads demeaned.
  */
-export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanOptions = {}): { out: Float64Array[]; info: DemeanInfo } {
+export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanOptions = {}): { out: Float64Array[]; info: DemeanInfo; onWorkers: number } {
   const tol = opts.tol ?? 1e-13;
   const maxIter = opts.maxIter ?? 10_000;
-  if (factors.length === 0) return { out: columns.map((c) => c.slice()), info: { iterations: 0, converged: true } };
+  if (factors.length === 0) return { out: columns.map((c) => c.slice()), info: { iterations: 0, converged: true }, onWorkers: 0 };
+  const n = columns[0]?.length ?? 0;
   const counts = opts.counts ?? factors.map((f) => levelCounts(f));
   const plan = factors.length >= 2 && columns.length > 0 && opts.exact !== false ? exactPlan(factors, counts) : null;
-  if (plan) return exactDemean(columns, factors, counts, plan, tol, maxIter);
-  const n = columns[0]?.length ?? 0;
-  const sums = factors.map((f) => new Float64Array(f.nLevels));
-  let maxIterUsed = 0, allConverged = true;
-  const out: Float64Array[] = [];
-  for (const src of columns) {
-    // First projection fused with the copy and the scale: x = src - mean_0(src).
-    const codes0 = factors[0].codes, s0 = sums[0], c0 = counts[0];
-    const scale = groupSums(src, codes0, s0, true);
-    for (let g = 0; g < s0.length; g++) s0[g] /= c0[g];
-    const x = new Float64Array(n);
-    for (let i = 0; i < n; i++) x[i] = src[i] - s0[codes0[i]];
-    out.push(x);
-    if (scale === 0 || factors.length === 1) { if (1 > maxIterUsed) maxIterUsed = 1; continue; }
-    const r = alternate(x, factors, counts, sums, tol * scale, maxIter, 1);
-    if (r.iterations > maxIterUsed) maxIterUsed = r.iterations;
-    if (!r.converged) allConverged = false;
+  const threads = opts.threads === 'auto' ? autoThreads(n, columns.length) : Math.max(1, Math.min(opts.threads ?? 1, columns.length));
+  if (threads > 1) {
+    const r = demeanThreaded(columns, factors, counts, plan, tol, maxIter, threads);
+    if (r) return r;
   }
-  return { out, info: { iterations: maxIterUsed, converged: allConverged } };
+  const sums = factors.map((f) => new Float64Array(f.nLevels));
+  const tmp = plan?.order ? new Float64Array(n) : null;
+  let iterations = 0, converged = true;
+  const out = columns.map((src) => {
+    const x = float64s(n);
+    const r = plan ? exactColumn(src, x, plan, factors, counts, sums, tmp, tol, maxIter) : sweepColumn(src, x, factors, counts, sums, tol, maxIter);
+    if (r.iterations > iterations) iterations = r.iterations;
+    if (!r.converged) converged = false;
+    return x;
+  });
+  return { out, info: { iterations, converged }, onWorkers: 0 };
 }

@@ -1,29 +1,13 @@
 // Exact two-step absorption of a large factor and a few small ones (a unit x year panel):
 // the large one by group means, the small ones by a direct solve of the reduced system
 // (FWL), two passes over the rows per column; never dense dummy matrices.
-import type { Factor } from './factors.js';
-import type { DemeanInfo } from './demean.js';
-import { alternate } from './projections.js';
+import { int32s, type Factor } from './factors.js';
+import type { ExactPieces } from './columns.js';
+
+export type ExactPlan = ExactPieces;
 
 /** Most levels of the small factors (all of them together) solved directly. */
 const EXACT_MAX_LEVELS = 512;
-
-export interface ExactPlan {
-  /** index of the largest factor (absorbed by group means) */
-  big: number;
-  /** row r of the grouped order is input row order[r] (null: the rows already come grouped) */
-  order: Int32Array | null;
-  /** rows start[g] .. start[g + 1] of the grouped order form level g of the large factor */
-  start: Int32Array;
-  /** per small factor, each row's index in the reduced system (its level + the factor's offset), grouped order */
-  small: Int32Array[];
-  /** size of the reduced system, its matrix and its (semi-definite) Cholesky factor */
-  L: number;
-  A: Float64Array;
-  chol: Float64Array;
-  /** rows per level of the reduced system (for the convergence check) */
-  rows: Float64Array;
-}
 
 /**
  * The exact path applies when the factors other than the largest have at most
@@ -48,7 +32,7 @@ export function exactPlan(factors: Factor[], counts: Float64Array[]): ExactPlan 
     const codes = factors[d].codes, off = offset;
     offset += factors[d].nLevels;
     if (!order && off === 0) return codes;
-    const s = new Int32Array(n);
+    const s = int32s(n);
     for (let r = 0; r < n; r++) s[r] = off + codes[order ? order[r] : r];
     return s;
   });
@@ -62,12 +46,12 @@ export function exactPlan(factors: Factor[], counts: Float64Array[]): ExactPlan 
 /** Rows grouped by level: a counting sort, or null when each level already is one run, in order. */
 function rowsByLevel(f: Factor, count: Float64Array): { start: Int32Array; order: Int32Array | null } {
   const G = f.nLevels, codes = f.codes, n = codes.length;
-  const start = new Int32Array(G + 1);
+  const start = int32s(G + 1);
   for (let g = 0; g < G; g++) start[g + 1] = start[g] + count[g];
   let runs = n === 0 || codes[0] === 0;
   for (let i = 1; i < n && runs; i++) { const d = codes[i] - codes[i - 1]; if (d !== 0 && d !== 1) runs = false; }
   if (runs) return { start, order: null };
-  const order = new Int32Array(n);
+  const order = int32s(n);
   const next = start.slice(0, G);
   for (let i = 0; i < n; i++) order[next[codes[i]]++] = i;
   return { start, order };
@@ -150,118 +134,4 @@ function semiCholesky(A: Float64Array, k: number): Float64Array {
     }
   }
   return C;
-}
-
-/** Solve with a semiCholesky factor; dependent levels get 0. */
-function semiSolve(C: Float64Array, k: number, b: Float64Array): Float64Array {
-  const x = new Float64Array(k);
-  for (let i = 0; i < k; i++) {
-    const cii = C[i * k + i];
-    if (cii === 0) continue;
-    let s = b[i];
-    for (let p = 0; p < i; p++) s -= C[i * k + p] * x[p];
-    x[i] = s / cii;
-  }
-  for (let i = k - 1; i >= 0; i--) {
-    const cii = C[i * k + i];
-    if (cii === 0) { x[i] = 0; continue; }
-    let s = x[i];
-    for (let p = i + 1; p < k; p++) s -= C[p * k + i] * x[p];
-    x[i] = s / cii;
-  }
-  return x;
-}
-
-/**
- * Exact within transformation by FWL, two passes over the rows per column, grouped by
- * the large factor's levels (each group is in cache for its second loop):
- *   1. x~ = x - group mean (the large factor, exactly), and b = S'x~ (small-level sums);
- *   2. solve A a = b (L x L), then subtract M S a: per row a[its small levels] minus
- *      the group's mean of that, so the large factor's group means stay exactly zero.
- * The small factors' group means of the result are (b - A a) / rows: the same test as
- * the iterative path, done in the reduced system; a column that fails it (a rank
- * misjudged by rounding) goes on with alternating projections from where it is.
- */
-export function exactDemean(columns: Float64Array[], factors: Factor[], counts: Float64Array[], plan: ExactPlan, tol: number, maxIter: number) {
-  const { order, start, small, L, A, chol, rows } = plan;
-  const n = columns[0].length;
-  const out: Float64Array[] = [];
-  let iterations = 1, converged = true;
-  let sums: Float64Array[] | null = null;
-  const tmp = order ? new Float64Array(n) : null;
-  for (const src of columns) {
-    const x = new Float64Array(n);
-    const xs = tmp ?? x; // works in grouped order
-    if (order) for (let r = 0; r < n; r++) xs[r] = src[order[r]];
-    const b = new Float64Array(L);
-    const scale = order ? centreGroups(xs, xs, start, small, b) : centreGroups(src, x, start, small, b);
-    let a: Float64Array | null = null;
-    if (scale > 0) {
-      a = semiSolve(chol, L, b);
-      subtractFit(xs, start, small, a);
-    }
-    if (order) for (let r = 0; r < n; r++) x[order[r]] = xs[r];
-    out.push(x);
-    if (a && reducedMeanMax(A, L, a, b, rows) > tol * scale) {
-      sums ??= factors.map((f) => new Float64Array(f.nLevels));
-      const r = alternate(x, factors, counts, sums, tol * scale, maxIter, plan.big + 1); // x is projected on `big`
-      iterations = Math.max(iterations, 1 + r.iterations);
-      if (!r.converged) converged = false;
-    }
-  }
-  return { out, info: { iterations, converged } };
-}
-
-/** Pass 1: x = src minus its mean within each group (contiguous rows), b[l] = sum of x at small level l. Returns max |src|. */
-function centreGroups(src: Float64Array, x: Float64Array, start: Int32Array, small: Int32Array[], b: Float64Array): number {
-  let scale = 0;
-  const one = small.length === 1 ? small[0] : null;
-  for (let g = 0; g + 1 < start.length; g++) {
-    const s = start[g], e = start[g + 1];
-    let acc = 0;
-    for (let r = s; r < e; r++) { const v = src[r]; acc += v; const a = v < 0 ? -v : v; if (a > scale) scale = a; }
-    const m = acc / (e - s);
-    if (one) {
-      for (let r = s; r < e; r++) { const v = src[r] - m; x[r] = v; b[one[r]] += v; }
-    } else {
-      for (let r = s; r < e; r++) x[r] = src[r] - m;
-      for (const sd of small) for (let r = s; r < e; r++) b[sd[r]] += x[r];
-    }
-  }
-  return scale;
-}
-
-/** Pass 2: x -= M S a, i.e. per row the fitted small effects minus their mean over the row's group. */
-function subtractFit(x: Float64Array, start: Int32Array, small: Int32Array[], a: Float64Array): void {
-  const one = small.length === 1 ? small[0] : null;
-  for (let g = 0; g + 1 < start.length; g++) {
-    const s = start[g], e = start[g + 1];
-    let acc = 0;
-    if (one) {
-      for (let r = s; r < e; r++) acc += a[one[r]];
-      const m = acc / (e - s);
-      for (let r = s; r < e; r++) x[r] -= a[one[r]] - m;
-    } else {
-      for (const sd of small) for (let r = s; r < e; r++) acc += a[sd[r]];
-      const m = acc / (e - s);
-      for (let r = s; r < e; r++) {
-        let fit = 0;
-        for (const sd of small) fit += a[sd[r]];
-        x[r] -= fit - m;
-      }
-    }
-  }
-}
-
-/** max over small levels l of |(b - A a)_l| / rows_l: the small factors' group means after the solve. */
-function reducedMeanMax(A: Float64Array, L: number, a: Float64Array, b: Float64Array, rows: Float64Array): number {
-  let max = 0;
-  for (let l = 0; l < L; l++) {
-    if (rows[l] === 0) continue;
-    let s = b[l];
-    for (let p = 0; p < L; p++) s -= A[l * L + p] * a[p];
-    const m = Math.abs(s) / rows[l];
-    if (m > max) max = m;
-  }
-  return max;
 }

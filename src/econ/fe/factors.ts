@@ -2,6 +2,12 @@
 // degrees of freedom they absorb (connected components, nesting in the clusters).
 // Pure kernels over typed arrays: nothing here knows about tables or nodes.
 
+/** Arrays from this many elements up live on shared memory: the demeaning threads read
+ * them without a copy (same cost to allocate; fewer elements are not worth a thread). */
+export const SHARED_MIN = 1 << 16;
+export const int32s = (n: number): Int32Array => (n >= SHARED_MIN ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n));
+export const float64s = (n: number): Float64Array => (n >= SHARED_MIN ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n));
+
 /** One fixed-effect dimension: a level code per row and the number of levels. */
 export interface Factor {
   codes: Int32Array;
@@ -11,7 +17,7 @@ export interface Factor {
 /** Integer-code any column (numbers or strings). NaN / null / '' are not allowed here. */
 export function encodeFactor(values: ArrayLike<unknown>): Factor {
   const n = values.length;
-  const codes = new Int32Array(n);
+  const codes = int32s(n);
   // Fast path: small-range integers (ids, years) index an array directly.
   if (values instanceof Float64Array || values instanceof Int32Array) {
     let lo = Infinity, hi = -Infinity, ints = true;
@@ -54,7 +60,7 @@ export function levelCounts(f: Factor): Float64Array {
 /** Re-code a factor on the rows where keep[i] = 1 (levels renumbered densely). */
 export function subsetFactor(f: Factor, rows: Int32Array): Factor {
   const map = new Int32Array(f.nLevels).fill(-1);
-  const codes = new Int32Array(rows.length);
+  const codes = int32s(rows.length);
   let next = 0;
   for (let r = 0; r < rows.length; r++) {
     const c0 = f.codes[rows[r]];
