@@ -118,6 +118,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   const y = sample.subset ? take(input.y, rows) : input.y;
   const X = sample.subset ? input.X.map((c) => take(c, rows)) : input.X;
   if (N === 0) throw dataError('no observations left after removing singleton groups');
+  if (t) { t.sample = (t.sample ?? 0) + now() - t0; t0 = now(); }
 
   const { out, info } = demeanOrThrow([y, ...X], factors, opts.tol, sample.factors.length > 0 ? sample.counts : undefined, threads);
   const yd = out[0];

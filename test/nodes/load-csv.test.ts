@@ -126,6 +126,10 @@ describe('load-csv', () => {
     const d = parseCsv(Buffer.from('\ufeffa;b\n1;2\n\n3;4'), { delimiter: ';' });
     expect(d.names).toEqual(['a', 'b']);
     expect(Array.from(d.columns.b as Float64Array)).toEqual([2, 4]);
+    // digits read four at a time up to the very last byte, in a buffer that starts inside another
+    const tail = parseCsv(Buffer.from('#v,w\n1234.5678,0.123456789\n87654321,12345678.9').subarray(1));
+    expect(Array.from(tail.columns.v as Float64Array)).toEqual([1234.5678, 87654321]);
+    expect(Array.from(tail.columns.w as Float64Array)).toEqual([0.123456789, 12345678.9]);
   });
 
   it('an all-numeric file comes with its Arrow IPC stream: the bytes arquero encodes for its columns, the columns views of them', () => {
