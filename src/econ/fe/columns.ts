@@ -48,32 +48,47 @@ export function sweepColumn(src: Float64Array, x: Float64Array, factors: Factor[
 /**
  * x = src within-transformed by FWL, two passes over the rows, grouped by the large
  * factor's levels (each group is in cache for its second loop):
- *   1. x~ = x - group mean (the large factor, exactly), and b = S'x~ (small-level sums);
- *   2. solve A a = b (L x L), then subtract M S a: per row a[its small levels] minus
- *      the group's mean of that, so the large factor's group means stay exactly zero.
+ *   1. the group means m_g of the large factor, and b = S'(x - m) (small-level sums);
+ *   2. solve A a = b (L x L), then x = (src - m) - M S a: per row a[its small levels]
+ *      minus the group's mean of that, so the large factor's group means stay exactly zero.
+ * (Rows already grouped: pass 1 writes nothing per row and pass 2 writes x once; rows in
+ * another order are gathered into `scratch` first and scattered back.)
  * The small factors' group means of the result are (b - A a) / rows: the same test as
  * the iterative path, done in the reduced system; a column that fails it (a rank
  * misjudged by rounding) goes on with alternating projections from where it is.
- * `tmp`: n scratch values when the plan reorders rows; `sums`: as for sweepColumn.
+ * `scratch`: n values when the plan reorders rows, else one per level of the large
+ * factor (exactScratch); `sums`: as for sweepColumn.
  */
-export function exactColumn(src: Float64Array, x: Float64Array, p: ExactPieces, factors: Factor[], counts: Float64Array[], sums: Float64Array[], tmp: Float64Array | null, tol: number, maxIter: number): DemeanInfo {
+export function exactColumn(src: Float64Array, x: Float64Array, p: ExactPieces, factors: Factor[], counts: Float64Array[], sums: Float64Array[], scratch: Float64Array, tol: number, maxIter: number): DemeanInfo {
   const { order, start, small, L, A, chol, rows } = p;
   const n = src.length;
-  const xs = order ? tmp! : x; // works in grouped order
-  if (order) for (let r = 0; r < n; r++) xs[r] = src[order[r]];
   const b = new Float64Array(L);
-  const scale = order ? centreGroups(xs, xs, start, small, b) : centreGroups(src, x, start, small, b);
-  let a: Float64Array | null = null;
-  if (scale > 0) {
-    a = semiSolve(chol, L, b);
-    subtractFit(xs, start, small, a);
+  let scale: number, a: Float64Array | null = null;
+  if (order) {
+    const xs = scratch; // works in grouped order
+    for (let r = 0; r < n; r++) xs[r] = src[order[r]];
+    scale = centreGroups(xs, xs, start, small, b);
+    if (scale > 0) {
+      a = semiSolve(chol, L, b);
+      subtractFit(xs, start, small, a);
+    }
+    for (let r = 0; r < n; r++) x[order[r]] = xs[r];
+  } else {
+    const means = scratch;
+    scale = groupMeansAndSums(src, start, small, means, b);
+    if (scale > 0) a = semiSolve(chol, L, b);
+    writeWithin(src, x, start, small, means, a);
   }
-  if (order) for (let r = 0; r < n; r++) x[order[r]] = xs[r];
   if (a && reducedMeanMax(A, L, a, b, rows) > tol * scale) {
     const r = alternate(x, factors, counts, sums, tol * scale, maxIter, p.big + 1); // x is projected on `big`
     return { iterations: 1 + r.iterations, converged: r.converged };
   }
   return { iterations: 1, converged: true };
+}
+
+/** The scratch array exactColumn needs for a plan on n rows. */
+export function exactScratch(p: ExactPieces, n: number): Float64Array {
+  return new Float64Array(p.order ? n : p.start.length - 1);
 }
 
 /**
@@ -122,7 +137,7 @@ function groupSums(x: Float64Array, codes: Int32Array, s: Float64Array, withMax 
       const c = codes[i], v = x[i];
       if (c !== g) { s[g] += acc; acc = 0; g = c; }
       acc += v;
-      const a = v < 0 ? -v : v;
+      const a = Math.abs(v);
       if (a > max) max = a;
     }
   } else {
@@ -233,7 +248,7 @@ function centreGroups(src: Float64Array, x: Float64Array, start: Int32Array, sma
   for (let g = 0; g + 1 < start.length; g++) {
     const s = start[g], e = start[g + 1];
     let acc = 0;
-    for (let r = s; r < e; r++) { const v = src[r]; acc += v; const a = v < 0 ? -v : v; if (a > scale) scale = a; }
+    for (let r = s; r < e; r++) { const v = src[r]; acc += v; const a = Math.abs(v); if (a > scale) scale = a; }
     const m = acc / (e - s);
     if (one) {
       for (let r = s; r < e; r++) { const v = src[r] - m; x[r] = v; b[one[r]] += v; }
@@ -267,6 +282,45 @@ function subtractFit(x: Float64Array, start: Int32Array, small: Int32Array[], a:
   }
 }
 
+/** Pass 1 on grouped rows: means[g] = mean of src over group g, b[l] += src - its group mean at small level l. Returns max |src|. */
+function groupMeansAndSums(src: Float64Array, start: Int32Array, small: Int32Array[], means: Float64Array, b: Float64Array): number {
+  let scale = 0;
+  const one = small.length === 1 ? small[0] : null;
+  for (let g = 0; g + 1 < start.length; g++) {
+    const s = start[g], e = start[g + 1];
+    let acc = 0;
+    for (let r = s; r < e; r++) { const v = src[r]; acc += v; const a = Math.abs(v); if (a > scale) scale = a; }
+    const m = acc / (e - s);
+    means[g] = m;
+    if (one) for (let r = s; r < e; r++) b[one[r]] += src[r] - m;
+    else for (const sd of small) for (let r = s; r < e; r++) b[sd[r]] += src[r] - m;
+  }
+  return scale;
+}
+
+/** Pass 2 on grouped rows: x = (src - group mean) - (fitted small effects - their group mean); without a fit (a null), x = src - group mean. */
+function writeWithin(src: Float64Array, x: Float64Array, start: Int32Array, small: Int32Array[], means: Float64Array, a: Float64Array | null): void {
+  const one = small.length === 1 ? small[0] : null;
+  for (let g = 0; g + 1 < start.length; g++) {
+    const s = start[g], e = start[g + 1], m = means[g];
+    if (!a) { for (let r = s; r < e; r++) x[r] = src[r] - m; continue; }
+    let acc = 0;
+    if (one) {
+      for (let r = s; r < e; r++) acc += a[one[r]];
+      const ma = acc / (e - s);
+      for (let r = s; r < e; r++) x[r] = (src[r] - m) - (a[one[r]] - ma);
+    } else {
+      for (const sd of small) for (let r = s; r < e; r++) acc += a[sd[r]];
+      const ma = acc / (e - s);
+      for (let r = s; r < e; r++) {
+        let fit = 0;
+        for (const sd of small) fit += a[sd[r]];
+        x[r] = (src[r] - m) - (fit - ma);
+      }
+    }
+  }
+}
+
 /** max over small levels l of |(b - A a)_l| / rows_l: the small factors' group means after the solve. */
 function reducedMeanMax(A: Float64Array, L: number, a: Float64Array, b: Float64Array, rows: Float64Array): number {
   let max = 0;
@@ -281,4 +335,4 @@ function reducedMeanMax(A: Float64Array, L: number, a: Float64Array, b: Float64A
 }
 
 /** Every function above, for the demeaning workers' source text (threads.ts). */
-export const COLUMN_KERNELS = [sweepColumn, exactColumn, alternate, groupSums, groupMeans, subtractMeans, cgDemean, semiSolve, centreGroups, subtractFit, reducedMeanMax];
+export const COLUMN_KERNELS = [sweepColumn, exactColumn, alternate, groupSums, groupMeans, subtractMeans, cgDemean, semiSolve, centreGroups, subtractFit, groupMeansAndSums, writeWithin, reducedMeanMax];

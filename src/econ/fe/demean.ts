@@ -4,10 +4,12 @@
 // (threads.ts), with the same bits either way.
 import { float64s, levelCounts, type Factor } from './factors.js';
 import { exactPlan } from './exact.js';
-import { sweepColumn, exactColumn, type DemeanInfo } from './columns.js';
+import { sweepColumn, exactColumn, exactScratch, type DemeanInfo } from './columns.js';
 import { autoThreads, demeanThreaded } from './threads.js';
 
 export type { DemeanInfo } from './columns.js';
+
+const EMPTY = new Float64Array(0);
 
 export interface DemeanOptions {
   /** rows per level of each factor, when the caller has them */
@@ -44,11 +46,11 @@ export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanO
     if (r) return r;
   }
   const sums = factors.map((f) => new Float64Array(f.nLevels));
-  const tmp = plan?.order ? new Float64Array(n) : null;
+  const scratch = plan ? exactScratch(plan, n) : EMPTY;
   let iterations = 0, converged = true;
   const out = columns.map((src) => {
     const x = float64s(n);
-    const r = plan ? exactColumn(src, x, plan, factors, counts, sums, tmp, tol, maxIter) : sweepColumn(src, x, factors, counts, sums, tol, maxIter);
+    const r = plan ? exactColumn(src, x, plan, factors, counts, sums, scratch, tol, maxIter) : sweepColumn(src, x, factors, counts, sums, tol, maxIter);
     if (r.iterations > iterations) iterations = r.iterations;
     if (!r.converged) converged = false;
     return x;

@@ -11,7 +11,7 @@
 // Atomics.wait only for columns a worker has taken and not finished.
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { COLUMN_KERNELS, sweepColumn, exactColumn, type DemeanInfo, type ExactPieces } from './columns.js';
+import { COLUMN_KERNELS, sweepColumn, exactColumn, exactScratch, type DemeanInfo, type ExactPieces } from './columns.js';
 import type { Factor } from './factors.js';
 
 /** Below this many cells (rows x columns) one thread is faster than handing out columns. */
@@ -92,8 +92,8 @@ export function demeanThreaded(columns: Float64Array[], factors: Factor[], count
   }
   // this thread takes columns too, with the kernels' own code
   const sums = sf.map((f) => new Float64Array(f.nLevels));
-  const tmp = sp?.order ? new Float64Array(n) : null;
-  const runColumn = (j: number, from: Float64Array) => (sp ? exactColumn(from, out[j], sp, sf, sc, sums, tmp, tol, maxIter) : sweepColumn(from, out[j], sf, sc, sums, tol, maxIter));
+  const scratch = sp ? exactScratch(sp, n) : new Float64Array(0);
+  const runColumn = (j: number, from: Float64Array) => (sp ? exactColumn(from, out[j], sp, sf, sc, sums, scratch, tol, maxIter) : sweepColumn(from, out[j], sf, sc, sums, tol, maxIter));
   for (let j; hereToo && (j = Atomics.add(ctrl, 0, 1)) < m;) {
     const r = runColumn(j, src[j]);
     results.set([r.iterations, r.converged ? 1 : 0, 1], j * R);
@@ -130,11 +130,11 @@ for (;;) {
 function run(job) {
   const ctrl = new Int32Array(job.ctrl), results = new Int32Array(job.results);
   const sums = job.factors.map((f) => new Float64Array(f.nLevels));
-  const tmp = job.plan && job.plan.order ? new Float64Array(job.n) : null;
+  const scratch = job.plan ? new Float64Array(job.plan.order ? job.n : job.plan.start.length - 1) : null;
   for (let j; (j = Atomics.add(ctrl, 0, 1)) < job.m; ) {
     try {
       const r = job.plan
-        ? exactColumn_(job.src[j], job.out[j], job.plan, job.factors, job.counts, sums, tmp, job.tol, job.maxIter)
+        ? exactColumn_(job.src[j], job.out[j], job.plan, job.factors, job.counts, sums, scratch, job.tol, job.maxIter)
         : sweepColumn_(job.src[j], job.out[j], job.factors, job.counts, sums, job.tol, job.maxIter);
       results[j * ${R}] = r.iterations; results[j * ${R} + 1] = r.converged ? 1 : 0; results[j * ${R} + 2] = 2;
     } catch (e) {
