@@ -84,3 +84,21 @@ export function estimateRows(buf: Uint8Array, from: number, to: number): number 
   const perLine = (end - from) / Math.max(lines, 1);
   return Math.ceil(((to - from) / perLine) * 1.25) + 1024;
 }
+
+/** What scanChunk reads and writes: the file's bytes and the arena (shared), the chunks and their rooms. */
+export interface ScanJob {
+  buf: ArrayBufferLike; offset: number; length: number; delim: number; ncol: number;
+  arena: ArrayBufferLike; offsets: number[]; cap: number;
+  /** chunk c: bytes starts[c] .. ends[c] (whole lines), rows from row0[c], room for room[c] */
+  starts: number[]; ends: number[]; row0: number[]; room: number[];
+  /** per chunk: scan status, rows */
+  result: Int32Array;
+}
+
+/** Task c of the parallel scan: chunk c into its room (on any thread). */
+export function scanChunk(d: ScanJob, c: number): void {
+  const cols = d.offsets.map((o) => new Float64Array(d.arena, o, d.cap));
+  const st = scanRows(new Uint8Array(d.buf, d.offset, d.length), d.starts[c], d.ends[c], d.delim, d.ncol, new Uint8Array(d.ncol), cols, d.row0[c], d.row0[c] + d.room[c]);
+  d.result[2 * c] = st.status;
+  d.result[2 * c + 1] = st.row - d.row0[c];
+}

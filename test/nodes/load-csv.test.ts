@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import * as aq from 'arquero';
 import { loadCsv, loadCsvParams } from '../../src/nodes/load-csv.js';
 import { parseCsv, readShared, type CsvOptions } from '../../src/io/csv.js';
+import { parallelScan } from '../../src/io/csv-parallel.js';
+import { ColumnArena } from '../../src/io/arrow-layout.js';
 import { makeRng } from '../../src/econ/rng.js';
 
 let dir: string;
@@ -116,6 +118,12 @@ describe('load-csv', () => {
     const bytes = (a: unknown) => { const f = a as Float64Array; return Buffer.from(f.buffer, f.byteOffset, f.byteLength); };
     for (const c of ser.names) expect(bytes(par.columns[c]).equals(bytes(ser.columns[c]))).toBe(true);
     expect(Buffer.from(par.ipc!).equals(Buffer.from(ser.ipc!))).toBe(true); // the same stream either way
+    // every chunk scanned by a worker thread (the kernel's source text): the same rows
+    const names = ser.names;
+    const w = parallelScan(shared, shared.indexOf(10) + 1, shared.length, 44, names.length, (cap) => new ColumnArena(names.length, cap, 0), false)!;
+    expect(w.rows).toBe(600_000);
+    const joined = names.map((_, c) => Float64Array.from(w.parts.flatMap(([from, k]) => Array.from(w.arena.region(c).subarray(from, from + k)))));
+    names.forEach((nm, c) => expect(bytes(joined[c]).equals(bytes(ser.columns[nm]))).toBe(true));
     const withText = write('bigt.csv', lines.join('\n').replace('\n599999,', '\nx,') + '\n');
     const t = parseCsv(readShared(withText), { parallel: true });
     expect((t.columns.id as string[])[599_999]).toBe('x');

@@ -1,9 +1,9 @@
 // The within transformation of one column: the kernels that run per column, by
 // alternating projections (Gauss-Seidel over the dimensions, then conjugate gradients:
 // the method of reghdfe and fixest) or by the exact two-pass absorption (exact.ts plans
-// it). Self-contained on purpose: no imports, no module-level values. The demeaning
-// worker threads (threads.ts) run these functions from their source text, so a column
-// gives the same bits on any thread.
+// it). Self-contained on purpose: no imports, no module-level values. Worker threads
+// (src/threads.ts) run these functions from their source text, so a column gives the
+// same bits on any thread (demeanTask is the task they run).
 import type { Factor } from './factors.js';
 
 export interface DemeanInfo {
@@ -57,9 +57,9 @@ export function sweepColumn(src: Float64Array, x: Float64Array, factors: Factor[
  * the iterative path, done in the reduced system; a column that fails it (a rank
  * misjudged by rounding) goes on with alternating projections from where it is.
  * `scratch`: n values when the plan reorders rows, else one per level of the large
- * factor (exactScratch); `sums`: as for sweepColumn.
+ * factor (exactScratch); `sums`: as for sweepColumn, or null (made if needed).
  */
-export function exactColumn(src: Float64Array, x: Float64Array, p: ExactPieces, factors: Factor[], counts: Float64Array[], sums: Float64Array[], scratch: Float64Array, tol: number, maxIter: number): DemeanInfo {
+export function exactColumn(src: Float64Array, x: Float64Array, p: ExactPieces, factors: Factor[], counts: Float64Array[], sums: Float64Array[] | null, scratch: Float64Array, tol: number, maxIter: number): DemeanInfo {
   const { order, start, small, L, A, chol, rows } = p;
   const n = src.length;
   const b = new Float64Array(L);
@@ -80,10 +80,27 @@ export function exactColumn(src: Float64Array, x: Float64Array, p: ExactPieces, 
     writeWithin(src, x, start, small, means, a);
   }
   if (a && reducedMeanMax(A, L, a, b, rows) > tol * scale) {
+    sums ??= factors.map((f) => new Float64Array(f.nLevels));
     const r = alternate(x, factors, counts, sums, tol * scale, maxIter, p.big + 1); // x is projected on `big`
     return { iterations: 1 + r.iterations, converged: r.converged };
   }
   return { iterations: 1, converged: true };
+}
+
+/** What demeanTask reads and writes: columns (shared), and per column its iterations and convergence (1/0) in `results`. */
+export interface DemeanJob {
+  src: Float64Array[]; out: Float64Array[]; factors: Factor[]; counts: Float64Array[];
+  plan: ExactPieces | null; tol: number; maxIter: number; results: Float64Array;
+}
+
+/** Task j of the demeaning: column j (on any thread; scratch of its own). */
+export function demeanTask(d: DemeanJob, j: number): void {
+  const n = d.src[j].length;
+  const r = d.plan
+    ? exactColumn(d.src[j], d.out[j], d.plan, d.factors, d.counts, null, new Float64Array(d.plan.order ? n : d.plan.start.length - 1), d.tol, d.maxIter)
+    : sweepColumn(d.src[j], d.out[j], d.factors, d.counts, d.factors.map((f) => new Float64Array(f.nLevels)), d.tol, d.maxIter);
+  d.results[2 * j] = r.iterations;
+  d.results[2 * j + 1] = r.converged ? 1 : 0;
 }
 
 /** The scratch array exactColumn needs for a plan on n rows. */
@@ -334,5 +351,5 @@ function reducedMeanMax(A: Float64Array, L: number, a: Float64Array, b: Float64A
   return max;
 }
 
-/** Every function above, for the demeaning workers' source text (threads.ts). */
-export const COLUMN_KERNELS = [sweepColumn, exactColumn, alternate, groupSums, groupMeans, subtractMeans, cgDemean, semiSolve, centreGroups, subtractFit, groupMeansAndSums, writeWithin, reducedMeanMax];
+/** Every function above: the kernel set the worker threads run (src/threads.ts). */
+export const COLUMN_KERNELS = [demeanTask, exactScratch, sweepColumn, exactColumn, alternate, groupSums, groupMeans, subtractMeans, cgDemean, semiSolve, centreGroups, subtractFit, groupMeansAndSums, writeWithin, reducedMeanMax];

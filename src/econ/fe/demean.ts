@@ -45,7 +45,7 @@ export function demean(columns: Float64Array[], factors: Factor[], opts: DemeanO
     const r = demeanThreaded(columns, factors, counts, plan, tol, maxIter, threads);
     if (r) return r;
   }
-  const sums = factors.map((f) => new Float64Array(f.nLevels));
+  const sums = factors.map((f) => new Float64Array(f.nLevels)); // scratch, reused column after column
   const scratch = plan ? exactScratch(plan, n) : EMPTY;
   let iterations = 0, converged = true;
   const out = columns.map((src) => {
