@@ -5,15 +5,13 @@
 // one half per thread, so that a worker that starts late (thread start-up, cold code) does
 // less instead of being waited for.
 import { runTasks, maxThreads } from '../threads.js';
-import { scanRows, scanChunk, estimateRows, DONE, type ScanJob } from './csv-scan.js';
+import { estimateRows, DONE, type ScanJob, type Scanner } from './csv-scan.js';
 import type { ColumnArena, Parts } from './arrow-layout.js';
 
 /** Below this a second thread's start is not worth it. */
 export const PARALLEL_MIN_BYTES = 16 << 20;
 /** Chunks of about this size (at least), at most MAX_CHUNKS of them. */
 const CHUNK_BYTES = 4 << 20, MAX_CHUNKS = 64;
-
-const KERNELS = { id: 'csv-scan', functions: [scanChunk, scanRows] };
 
 /**
  * Whether to scan on several threads: `parallel` true/false, or 'auto': a file of at least
@@ -27,13 +25,13 @@ export function wantParallel(p: boolean | 'auto', bytes: number): boolean {
 }
 
 /**
- * Scan buf[start, n) on every core into an arena from `makeArena(cap)`. Returns the arena,
+ * Scan buf[start, n) with `scanner` (an all-numeric layout) on every core into an arena from `makeArena(cap)`. Returns the arena,
  * the parts of each column (chunk by chunk: [first row of its room, rows]) and the row
  * count; null (the caller parses serially, with full error reporting) whenever anything is
  * not plain: a text or quoted cell, a ragged row, a chunk that outgrows its estimated room,
  * no worker. `hereToo` false leaves every chunk to the workers (a test of them).
  */
-export function parallelScan(buf: Uint8Array, start: number, n: number, delim: number, ncol: number, makeArena: (cap: number) => ColumnArena, hereToo = true): { arena: ColumnArena; parts: Parts; rows: number } | null {
+export function parallelScan(buf: Uint8Array, start: number, n: number, scanner: Scanner, ncol: number, makeArena: (cap: number) => ColumnArena, hereToo = true): { arena: ColumnArena; parts: Parts; rows: number } | null {
   if (!(buf.buffer instanceof SharedArrayBuffer)) return null;
   const size = Math.max(CHUNK_BYTES, Math.ceil((n - start) / MAX_CHUNKS));
   const starts: number[] = [], ends: number[] = [];
@@ -49,11 +47,11 @@ export function parallelScan(buf: Uint8Array, start: number, n: number, delim: n
   for (const r of room) { row0.push(cap); cap += r; }
   const arena = makeArena(cap);
   const job: ScanJob = {
-    buf: buf.buffer, offset: buf.byteOffset, length: buf.length, delim, ncol,
+    buf: buf.buffer, offset: buf.byteOffset, length: buf.length,
     arena: arena.buffer, offsets: Array.from({ length: ncol }, (_, c) => arena.offset(c)), cap,
     starts, ends, row0, room, result: new Int32Array(new SharedArrayBuffer(starts.length * 8)),
   };
-  const who = runTasks(KERNELS, scanChunk, job, starts.length, maxThreads(), hereToo);
+  const who = runTasks(scanner.kernels, scanner.chunk, job, starts.length, maxThreads(), hereToo);
   if (!who || who.some((w) => w <= 0)) return null;
   const parts: Parts = [];
   let rows = 0;

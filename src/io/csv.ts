@@ -8,7 +8,7 @@
 // strings (~10x slower on a 1M-row file) and neither it nor csv-parse fills typed arrays.
 import { readWhole } from '../graph/hash.js';
 import { dataError } from '../errors.js';
-import { scanRows, estimateRows, DONE, TEXT, RAGGED, FULL } from './csv-scan.js';
+import { scannerFor, estimateRows, DONE, TEXT, RAGGED, FULL } from './csv-scan.js';
 import { parallelScan, wantParallel } from './csv-parallel.js';
 import { ColumnArena, inPlaceIpc, metadataReserve, type Parts } from './arrow-layout.js';
 
@@ -115,17 +115,17 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
     let parts: Parts | undefined;
     let r = 0, threads: 1 | 2 = 1;
     if (allNumeric && wantParallel(opts.parallel ?? 'auto', n - dataStart)) {
-      const par = parallelScan(buf, dataStart, n, delim, ncol, (cap) => new ColumnArena(ncol, cap, reserve));
+      const par = parallelScan(buf, dataStart, n, scannerFor(ncol, isText.map(Number), delim), ncol, (cap) => new ColumnArena(ncol, cap, reserve));
       if (par) { arena = par.arena; parts = par.parts; r = par.rows; threads = 2; }
     }
     const txt: (string | null)[][] = isText.map(() => []);
     if (!arena) {
       arena = new ColumnArena(ncol, rowCap, reserve);
       let num = isText.map((t, k) => (t ? EMPTY : arena!.region(k)));
-      const textFlags = Uint8Array.from(isText.map((t) => (t ? 1 : 0)));
+      const { scan } = scannerFor(ncol, isText.map(Number), delim);
       pos = dataStart;
       for (;;) {
-        const st = scanRows(buf, pos, n, delim, ncol, textFlags, num, r, arena.cap);
+        const st = scan(buf, pos, n, num, r, arena.cap);
         pos = st.pos;
         r = st.row;
         if (st.status === DONE) break;

@@ -6,6 +6,7 @@ import * as aq from 'arquero';
 import { loadCsv, loadCsvParams } from '../../src/nodes/load-csv.js';
 import { parseCsv, readShared, type CsvOptions } from '../../src/io/csv.js';
 import { parallelScan } from '../../src/io/csv-parallel.js';
+import { scannerFor, UNROLL_MAX } from '../../src/io/csv-scan.js';
 import { ColumnArena } from '../../src/io/arrow-layout.js';
 import { makeRng } from '../../src/econ/rng.js';
 
@@ -120,7 +121,7 @@ describe('load-csv', () => {
     expect(Buffer.from(par.ipc!).equals(Buffer.from(ser.ipc!))).toBe(true); // the same stream either way
     // every chunk scanned by a worker thread (the kernel's source text): the same rows
     const names = ser.names;
-    const w = parallelScan(shared, shared.indexOf(10) + 1, shared.length, 44, names.length, (cap) => new ColumnArena(names.length, cap, 0), false)!;
+    const w = parallelScan(shared, shared.indexOf(10) + 1, shared.length, scannerFor(names.length, [0, 0, 0], 44), names.length, (cap) => new ColumnArena(names.length, cap, 0), false)!;
     expect(w.rows).toBe(600_000);
     const joined = names.map((_, c) => Float64Array.from(w.parts.flatMap(([from, k]) => Array.from(w.arena.region(c).subarray(from, from + k)))));
     names.forEach((nm, c) => expect(bytes(joined[c]).equals(bytes(ser.columns[nm]))).toBe(true));
@@ -170,5 +171,19 @@ describe('load-csv', () => {
     expect(t.filter((r: { a: number }) => r.a > 1).toArrowIPC()).not.toBe(bytes);
     write('header-only.csv', 'a,b\n');
     expect(aq.fromArrow(run({ path: 'header-only.csv' }).table.toArrowIPC()).columnNames()).toEqual(['a', 'b']); // cacheable
+  });
+
+  it('a wide file (more columns than the scanner unrolls) parses the same way: numbers, a text column, a ragged row', () => {
+    const rng = makeRng(23);
+    const k = UNROLL_MAX + 6;
+    const head = Array.from({ length: k }, (_, j) => `c${j}`);
+    const rows = Array.from({ length: 300 }, () => head.map((_, j) => (j === 7 ? `t${rng.int(9)}` : (rng.normal() * 10 ** rng.int(6)).toPrecision(1 + rng.int(16)))));
+    const d = parseCsv(Buffer.from([head, ...rows].map((r) => r.join(',')).join('\n') + '\n'), { parallel: false });
+    for (let j = 0; j < k; j++) {
+      if (j === 7) expect(d.columns.c7).toEqual(rows.map((r) => r[7]));
+      else expect(Array.from(d.columns[`c${j}`] as Float64Array)).toEqual(rows.map((r) => Number(r[j])));
+    }
+    const ragged = [head, ...rows.slice(0, 3).map((r) => r.join(',')), '1,2,3'].map((r) => (Array.isArray(r) ? r.join(',') : r)).join('\n');
+    expect(() => parseCsv(Buffer.from(ragged), { file: 'w.csv' })).toThrow(/w\.csv: row 5 has 3 fields but the header has 30/);
   });
 });
