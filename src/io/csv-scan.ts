@@ -1,10 +1,12 @@
 // The hot loop of the CSV reader: whole rows of plain numeric fields parsed straight into
 // Float64Array columns (an integer mantissa <= 2^53 scaled by an exact power of ten is one
 // correctly rounded IEEE operation, Clinger's fast path). The loop is generated for the
-// file's layout (column count, which columns are text, the delimiter): with the columns
-// unrolled (up to UNROLL_MAX of them) each field's code knows its column, which takes ~20%
-// less CPU than a loop over the columns (measured on the bench's 8-column file). One
-// template makes both shapes. The generated functions are self-contained, so the same
+// file's layout (column count, which columns are text, the delimiter). For large files the
+// columns are unrolled (up to UNROLL_MAX of them): each field's code knows its column,
+// which takes 20-35% less CPU than a loop over the columns (the bench's 8-column, 688 MB
+// file: 2.6-3.3 s against 4.2 s), but the longer function costs ~0.1 s more to compile
+// and warm up on each thread, so smaller files keep the loop (68 MB: ~300 against ~400 ms
+// in a fresh process). One template makes both shapes. The generated functions are self-contained, so the same
 // source also runs on the kernel threads (csv-parallel.ts), as one kernel set per layout.
 import type { KernelSet } from '../threads.js';
 
@@ -40,16 +42,19 @@ export interface Scanner {
 
 /** Files with more columns than this get the loop over columns (a function this long would not be optimised). */
 export const UNROLL_MAX = 24;
+/** Files smaller than this get the loop over columns (the unrolled code does not earn its warm-up back). */
+export const UNROLL_MIN_BYTES = 128 << 20;
 const scanners = new Map<string, Scanner>();
 
-/** The scanner for a layout (generated once per layout in this process). */
-export function scannerFor(ncol: number, text: ArrayLike<number>, delim: number): Scanner {
+/** The scanner for a layout and a file size (generated once per layout and shape in this process). */
+export function scannerFor(ncol: number, text: ArrayLike<number>, delim: number, bytes: number): Scanner {
   const flags = Array.from(text, (t) => (t ? 1 : 0));
-  const key = `${ncol}_${delim}_${ncol <= UNROLL_MAX ? flags.join('') : 'loop'}`;
+  const unrolled = ncol <= UNROLL_MAX && bytes >= UNROLL_MIN_BYTES;
+  const key = `${ncol}_${delim}_${flags.join('')}_${unrolled ? 'u' : 'l'}`;
   let s = scanners.get(key);
   if (!s) {
     const name = `scanRows_${key}`, chunkName = `scanChunk_${key}`;
-    const source = scanSource(name, ncol, flags, delim) + '\n' + chunkSource(chunkName, name);
+    const source = scanSource(name, ncol, flags, delim, unrolled) + '\n' + chunkSource(chunkName, name);
     const fns = new Function(`${source}\nreturn [${name}, ${chunkName}];`)() as [ScanRows, Scanner['chunk']];
     const [scan, chunk] = fns;
     s = { scan, chunk, kernels: { id: `csv-${key}`, functions: [chunk, scan] as KernelSet['functions'] } };
@@ -99,8 +104,7 @@ function fieldCode(col: string, dst: string, last: string, ncol: number, delim: 
       }`;
 }
 
-function scanSource(name: string, ncol: number, flags: number[], delim: number): string {
-  const unrolled = ncol <= UNROLL_MAX;
+function scanSource(name: string, ncol: number, flags: number[], delim: number, unrolled: boolean): string {
   let fields = '';
   if (unrolled) {
     for (let k = 0; k < ncol; k++) {

@@ -115,14 +115,14 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
     let parts: Parts | undefined;
     let r = 0, threads: 1 | 2 = 1;
     if (allNumeric && wantParallel(opts.parallel ?? 'auto', n - dataStart)) {
-      const par = parallelScan(buf, dataStart, n, scannerFor(ncol, isText.map(Number), delim), ncol, (cap) => new ColumnArena(ncol, cap, reserve));
+      const par = parallelScan(buf, dataStart, n, scannerFor(ncol, isText.map(Number), delim, n), ncol, (cap) => new ColumnArena(ncol, cap, reserve));
       if (par) { arena = par.arena; parts = par.parts; r = par.rows; threads = 2; }
     }
     const txt: (string | null)[][] = isText.map(() => []);
     if (!arena) {
       arena = new ColumnArena(ncol, rowCap, reserve);
       let num = isText.map((t, k) => (t ? EMPTY : arena!.region(k)));
-      const { scan } = scannerFor(ncol, isText.map(Number), delim);
+      const { scan } = scannerFor(ncol, isText.map(Number), delim, n);
       pos = dataStart;
       for (;;) {
         const st = scan(buf, pos, n, num, r, arena.cap);

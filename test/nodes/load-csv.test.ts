@@ -121,7 +121,7 @@ describe('load-csv', () => {
     expect(Buffer.from(par.ipc!).equals(Buffer.from(ser.ipc!))).toBe(true); // the same stream either way
     // every chunk scanned by a worker thread (the kernel's source text): the same rows
     const names = ser.names;
-    const w = parallelScan(shared, shared.indexOf(10) + 1, shared.length, scannerFor(names.length, [0, 0, 0], 44), names.length, (cap) => new ColumnArena(names.length, cap, 0), false)!;
+    const w = parallelScan(shared, shared.indexOf(10) + 1, shared.length, scannerFor(names.length, [0, 0, 0], 44, shared.length), names.length, (cap) => new ColumnArena(names.length, cap, 0), false)!;
     expect(w.rows).toBe(600_000);
     const joined = names.map((_, c) => Float64Array.from(w.parts.flatMap(([from, k]) => Array.from(w.arena.region(c).subarray(from, from + k)))));
     names.forEach((nm, c) => expect(bytes(joined[c]).equals(bytes(ser.columns[nm]))).toBe(true));
