@@ -68,8 +68,8 @@ const NOT_CONVERGED = (sweeps: number) =>
   `the within transformation did not converge in ${sweeps} sweeps of alternating projections: the fixed effects are nearly collinear or the panel is poorly connected; check the fe columns`;
 
 /** The within transformation of the columns, or a data error when it does not converge. */
-export function demeanOrThrow(columns: Float64Array[], factors: Factor[], tol?: number, counts?: Float64Array[], threads: number | 'auto' = 'auto'): { out: Float64Array[]; info: DemeanInfo } {
-  const r = demean(columns, factors, { tol, counts, threads });
+export function demeanOrThrow(columns: Float64Array[], factors: Factor[], tol?: number, counts?: Float64Array[], threads: number | 'auto' = 'auto', moments = false): { out: Float64Array[]; info: DemeanInfo; moments?: Float64Array } {
+  const r = demean(columns, factors, { tol, counts, threads, moments });
   if (!r.info.converged) throw dataError(NOT_CONVERGED(r.info.iterations));
   return r;
 }
@@ -120,7 +120,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   if (N === 0) throw dataError('no observations left after removing singleton groups');
   if (t) { t.sample = (t.sample ?? 0) + now() - t0; t0 = now(); }
 
-  const { out, info } = demeanOrThrow([y, ...X], factors, opts.tol, sample.factors.length > 0 ? sample.counts : undefined, threads);
+  const { out, info, moments } = demeanOrThrow([y, ...X], factors, opts.tol, sample.factors.length > 0 ? sample.counts : undefined, threads, true);
   const yd = out[0];
   let Xd = out.slice(1);
   if (t) t.demean = (t.demean ?? 0) + now() - t0;
@@ -133,15 +133,10 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   const XtX0 = new Float64Array(k0 * k0);
   for (let a = 0; a < k0; a++) for (let b = 0; b < k0; b++) XtX0[a * k0 + b] = gram[a * g1 + b];
   const tssWithin = gram[k0 * g1 + k0];
-  // raw means and sums of squares (one pass per column): the constant, and the scale
-  // that tells a column absorbed by the FE from a small one
-  const rawMoments = (c: Float64Array) => {
-    const c0 = c[0]; // shifted sums keep the digits when the mean is large
-    let m = 0, q = 0;
-    for (let i = 0; i < N; i++) { const v = c[i] - c0; m += v; q += v * v; }
-    return { mean: c0 + m / N, ss: q - m * m / N };
-  };
-  const xMom = X.map(rawMoments), yMom = rawMoments(y);
+  // raw means and sums of squares (rawMoments, from the demeaning's pass over the columns):
+  // the constant, and the scale that tells a column absorbed by the FE from a small one
+  const mom = (j: number) => ({ mean: moments![2 * j], ss: moments![2 * j + 1] });
+  const yMom = mom(0), xMom = X.map((_, j) => mom(j + 1));
   // rank check: absorbed (zero after demeaning) and collinear columns, by name
   const rc = rankCheck(XtX0, k0, 1e-9, Float64Array.from(xMom.map((m, j) => Math.max(m.ss, XtX0[j * k0 + j]))));
   const dropped: DroppedTerm[] = [

@@ -48,17 +48,22 @@ describe('demean on threads', () => {
       const factors = c.factors(p);
       const X = cols(rng, p.n, 6, p.ids);
       const before = X.map((x) => x.slice());
-      const serial = demean(X, factors, { exact: c.exact, threads: 1 });
+      const serial = demean(X, factors, { exact: c.exact, threads: 1, moments: true });
       expect(serial.onWorkers).toBe(0);
       const counts = factors.map(levelCounts);
       const plan = c.exact ? exactPlan(factors, counts) : null;
       expect(plan !== null).toBe(c.exact);
       if (plan) expect(plan.order !== null).toBe(c.shuffle);
       // every column on the workers
-      const w = demeanThreaded(X, factors, counts, plan, 1e-13, 10_000, 2, false)!;
+      const w = demeanThreaded(X, factors, counts, plan, 1e-13, 10_000, 2, true, false)!;
       expect(w.onWorkers).toBe(6);
       expectSameBits(w.out, serial.out);
       expect(w.info).toEqual(serial.info);
+      expectSameBits([w.moments!], [serial.moments!]);
+      // the moments are those of the inputs: mean and sum of squares about it, sums shifted by the first value
+      const plain = new Float64Array(12);
+      X.forEach((x, j) => { let m = 0, q = 0; for (const v of x) { m += v - x[0]; q += (v - x[0]) ** 2; } plain[2 * j] = x[0] + m / x.length; plain[2 * j + 1] = q - m * m / x.length; });
+      expectSameBits([serial.moments!], [plain]);
       // shared between the workers and this thread, through demean's own option
       const both = demean(X, factors, { exact: c.exact, threads: 2 });
       expectSameBits(both.out, serial.out);
@@ -74,11 +79,12 @@ describe('demean on threads', () => {
     for (let i = 0; i < n; i++) { ids[i] = Math.floor(i / 2); per[i] = Math.floor((i + 1) / 2) % 700; }
     const factors = [encodeFactor(ids), encodeFactor(per)];
     const X = cols(rng, n, 3, Array.from(ids));
-    const serial = demean(X, factors, { exact: false });
+    const serial = demean(X, factors, { exact: false, moments: true });
     expect(serial.info.iterations).toBeGreaterThan(8); // beyond the plain sweeps
-    const w = demeanThreaded(X, factors, factors.map(levelCounts), null, 1e-13, 10_000, 2, false)!;
+    const w = demeanThreaded(X, factors, factors.map(levelCounts), null, 1e-13, 10_000, 2, true, false)!;
     expect(w.onWorkers).toBe(3);
     expectSameBits(w.out, serial.out);
+    expectSameBits([w.moments!], [serial.moments!]);
     expect(w.info).toEqual(serial.info);
   });
 

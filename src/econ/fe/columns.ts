@@ -58,8 +58,10 @@ export function sweepColumn(src: Float64Array, x: Float64Array, factors: Factor[
  * misjudged by rounding) goes on with alternating projections from where it is.
  * `scratch`: n values when the plan reorders rows, else one per level of the large
  * factor (exactScratch); `sums`: as for sweepColumn, or null (made if needed).
+ * `moments` (2 values), when given and the rows come grouped: rawMoments(src), computed on
+ * the way (the same sums in the same order); otherwise left alone.
  */
-export function exactColumn(src: Float64Array, x: Float64Array, p: ExactPieces, factors: Factor[], counts: Float64Array[], sums: Float64Array[] | null, scratch: Float64Array, tol: number, maxIter: number): DemeanInfo {
+export function exactColumn(src: Float64Array, x: Float64Array, p: ExactPieces, factors: Factor[], counts: Float64Array[], sums: Float64Array[] | null, scratch: Float64Array, tol: number, maxIter: number, moments: Float64Array | null = null): DemeanInfo {
   const { order, start, small, L, A, chol, rows } = p;
   const n = src.length;
   const b = new Float64Array(L);
@@ -75,7 +77,7 @@ export function exactColumn(src: Float64Array, x: Float64Array, p: ExactPieces, 
     for (let r = 0; r < n; r++) x[order[r]] = xs[r];
   } else {
     const means = scratch;
-    scale = groupMeansAndSums(src, start, small, means, b);
+    scale = groupMeansAndSums(src, start, small, means, b, moments);
     if (scale > 0) a = semiSolve(chol, L, b);
     writeWithin(src, x, start, small, means, a);
   }
@@ -87,20 +89,38 @@ export function exactColumn(src: Float64Array, x: Float64Array, p: ExactPieces, 
   return { iterations: 1, converged: true };
 }
 
-/** What demeanTask reads and writes: columns (shared), and per column its iterations and convergence (1/0) in `results`. */
+/**
+ * Mean and sum of squares about the mean of a column, the sums shifted by its first value
+ * (which keeps the digits when the mean is large): { mean, ss } into out[0], out[1].
+ */
+export function rawMoments(c: Float64Array, out: Float64Array): void {
+  const N = c.length, c0 = N > 0 ? c[0] : 0;
+  let m = 0, q = 0;
+  for (let i = 0; i < N; i++) { const v = c[i] - c0; m += v; q += v * v; }
+  out[0] = c0 + m / N;
+  out[1] = q - m * m / N;
+}
+
+/**
+ * What demeanTask reads and writes: columns (shared), and per column in `results` (4
+ * values): iterations, convergence (1/0), and with `moments` rawMoments of the input.
+ */
 export interface DemeanJob {
   src: Float64Array[]; out: Float64Array[]; factors: Factor[]; counts: Float64Array[];
-  plan: ExactPieces | null; tol: number; maxIter: number; results: Float64Array;
+  plan: ExactPieces | null; tol: number; maxIter: number; moments: boolean; results: Float64Array;
 }
 
 /** Task j of the demeaning: column j (on any thread; scratch of its own). */
 export function demeanTask(d: DemeanJob, j: number): void {
   const n = d.src[j].length;
+  const mo = d.moments ? d.results.subarray(4 * j + 2, 4 * j + 4) : null;
+  // exactColumn computes the moments on the way when the rows come grouped; else first (src may be out)
+  if (mo && !(d.plan && d.plan.order === null)) rawMoments(d.src[j], mo);
   const r = d.plan
-    ? exactColumn(d.src[j], d.out[j], d.plan, d.factors, d.counts, null, new Float64Array(d.plan.order ? n : d.plan.start.length - 1), d.tol, d.maxIter)
+    ? exactColumn(d.src[j], d.out[j], d.plan, d.factors, d.counts, null, new Float64Array(d.plan.order ? n : d.plan.start.length - 1), d.tol, d.maxIter, mo)
     : sweepColumn(d.src[j], d.out[j], d.factors, d.counts, d.factors.map((f) => new Float64Array(f.nLevels)), d.tol, d.maxIter);
-  d.results[2 * j] = r.iterations;
-  d.results[2 * j + 1] = r.converged ? 1 : 0;
+  d.results[4 * j] = r.iterations;
+  d.results[4 * j + 1] = r.converged ? 1 : 0;
 }
 
 /** The scratch array exactColumn needs for a plan on n rows. */
@@ -299,19 +319,26 @@ function subtractFit(x: Float64Array, start: Int32Array, small: Int32Array[], a:
   }
 }
 
-/** Pass 1 on grouped rows: means[g] = mean of src over group g, b[l] += src - its group mean at small level l. Returns max |src|. */
-function groupMeansAndSums(src: Float64Array, start: Int32Array, small: Int32Array[], means: Float64Array, b: Float64Array): number {
-  let scale = 0;
+/**
+ * Pass 1 on grouped rows: means[g] = mean of src over group g, b[l] += src - its group mean
+ * at small level l. Returns max |src|. With `moments`: rawMoments(src) into it (the groups
+ * cover the rows in order, so its sums run in the same order).
+ */
+function groupMeansAndSums(src: Float64Array, start: Int32Array, small: Int32Array[], means: Float64Array, b: Float64Array, moments: Float64Array | null): number {
+  let scale = 0, m = 0, q = 0;
   const one = small.length === 1 ? small[0] : null;
+  const c0 = src.length > 0 ? src[0] : 0, withMoments = moments !== null;
   for (let g = 0; g + 1 < start.length; g++) {
     const s = start[g], e = start[g + 1];
     let acc = 0;
-    for (let r = s; r < e; r++) { const v = src[r]; acc += v; const a = Math.abs(v); if (a > scale) scale = a; }
-    const m = acc / (e - s);
-    means[g] = m;
-    if (one) for (let r = s; r < e; r++) b[one[r]] += src[r] - m;
-    else for (const sd of small) for (let r = s; r < e; r++) b[sd[r]] += src[r] - m;
+    if (withMoments) for (let r = s; r < e; r++) { const v = src[r]; acc += v; const a = Math.abs(v); if (a > scale) scale = a; const w = v - c0; m += w; q += w * w; }
+    else for (let r = s; r < e; r++) { const v = src[r]; acc += v; const a = Math.abs(v); if (a > scale) scale = a; }
+    const mg = acc / (e - s);
+    means[g] = mg;
+    if (one) for (let r = s; r < e; r++) b[one[r]] += src[r] - mg;
+    else for (const sd of small) for (let r = s; r < e; r++) b[sd[r]] += src[r] - mg;
   }
+  if (moments) { const N = src.length; moments[0] = c0 + m / N; moments[1] = q - m * m / N; }
   return scale;
 }
 
@@ -352,4 +379,4 @@ function reducedMeanMax(A: Float64Array, L: number, a: Float64Array, b: Float64A
 }
 
 /** Every function above: the kernel set the worker threads run (src/threads.ts). */
-export const COLUMN_KERNELS = [demeanTask, exactScratch, sweepColumn, exactColumn, alternate, groupSums, groupMeans, subtractMeans, cgDemean, semiSolve, centreGroups, subtractFit, groupMeansAndSums, writeWithin, reducedMeanMax];
+export const COLUMN_KERNELS = [demeanTask, rawMoments, exactScratch, sweepColumn, exactColumn, alternate, groupSums, groupMeans, subtractMeans, cgDemean, semiSolve, centreGroups, subtractFit, groupMeansAndSums, writeWithin, reducedMeanMax];

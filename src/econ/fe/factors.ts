@@ -137,6 +137,7 @@ export function absorbedDof(factors: Factor[]): number {
 
 /** True when every level of `inner` lies within a single level of `outer` (e.g. unit FE in a unit cluster). */
 export function isNested(inner: Factor, outer: Factor): boolean {
+  if (inner === outer) return true; // (a cluster that is also a fixed effect reuses its factor)
   const owner = new Int32Array(inner.nLevels).fill(-1);
   for (let i = 0; i < inner.codes.length; i++) {
     const g = inner.codes[i], o = outer.codes[i];

@@ -36,16 +36,16 @@ function shared<T extends Int32Array | Float64Array>(a: T): T {
  * (the caller runs the serial path). `onWorkers`: columns the workers did. `hereToo`
  * false leaves every column to the workers (a test of the worker path).
  */
-export function demeanThreaded(columns: Float64Array[], factors: Factor[], counts: Float64Array[], plan: ExactPieces | null, tol: number, maxIter: number, threads: number, hereToo = true): { out: Float64Array[]; info: DemeanInfo; onWorkers: number } | null {
+export function demeanThreaded(columns: Float64Array[], factors: Factor[], counts: Float64Array[], plan: ExactPieces | null, tol: number, maxIter: number, threads: number, moments = false, hereToo = true): { out: Float64Array[]; info: DemeanInfo; onWorkers: number; moments?: Float64Array } | null {
   const n = columns[0].length, m = columns.length;
   const out = columns.map(() => sharedF64(n));
   const job: DemeanJob = {
     src: columns.map((c, j) => (isShared(c) ? c : (out[j].set(c), out[j]))),
-    out, tol, maxIter,
+    out, tol, maxIter, moments,
     factors: factors.map((f) => ({ codes: shared(f.codes), nLevels: f.nLevels })),
     counts: counts.map(shared),
     plan: plan && { ...plan, order: plan.order && shared(plan.order), start: shared(plan.start), small: plan.small.map(shared) },
-    results: new Float64Array(new SharedArrayBuffer(m * 2 * 8)),
+    results: new Float64Array(new SharedArrayBuffer(m * 4 * 8)),
   };
   const who = runTasks(KERNELS, demeanTask, job, m, threads, hereToo);
   if (!who) return null;
@@ -56,8 +56,10 @@ export function demeanThreaded(columns: Float64Array[], factors: Factor[], count
       out[j] = sharedF64(n);
       demeanTask({ ...job, src: columns, out }, j);
     }
-    iterations = Math.max(iterations, job.results[2 * j]);
-    if (job.results[2 * j + 1] !== 1) converged = false;
+    iterations = Math.max(iterations, job.results[4 * j]);
+    if (job.results[4 * j + 1] !== 1) converged = false;
   }
-  return { out, info: { iterations, converged }, onWorkers };
+  const mo = moments ? new Float64Array(2 * m) : undefined;
+  if (mo) for (let j = 0; j < m; j++) { mo[2 * j] = job.results[4 * j + 2]; mo[2 * j + 1] = job.results[4 * j + 3]; }
+  return { out, info: { iterations, converged }, onWorkers, moments: mo };
 }
