@@ -12,8 +12,14 @@
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 
-/** Functions that run on worker threads from their source text. */
-export interface KernelSet { id: string; functions: ((...args: never[]) => unknown)[] }
+/**
+ * Functions that run on worker threads from their source text, by name. A task gets the
+ * set as its third argument, so it can call functions of other modules through it
+ * (calling them directly works within one module only: a bundler may rename them, and
+ * vitest rewrites references to imports).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface KernelSet { id: string; functions: Record<string, (...args: any[]) => any> }
 
 /** Who did each task (runTasks' result): */
 export const HERE = 1, WORKER = 2, FAILED = -1;
@@ -25,7 +31,7 @@ export const maxThreads = () => Math.min(availableParallelism(), 8);
 
 interface PoolWorker { worker: Worker; port: MessagePort; bell: Int32Array; sets: Set<string> }
 const pool: PoolWorker[] = [];
-const sources = new Map<string, { source: string; names: string[] }>();
+const sources = new Map<string, { source: string; table: string }>();
 
 /** Start (or keep) `threads - 1` workers now, so that their start-up overlaps other work. */
 export function warmThreads(threads: number): void {
@@ -49,29 +55,33 @@ export function warmThreads(threads: number): void {
 }
 
 /**
- * Run `task(data, t)` for t = 0 .. total - 1 on up to `threads` threads (`task` must be one
- * of `set`'s functions). Returns who did each task (HERE, WORKER, FAILED on a worker, 0
+ * Run `set.functions[task](data, t, set.functions)` for t = 0 .. total - 1 on up to
+ * `threads` threads. Returns who did each task (HERE, WORKER, FAILED on a worker, 0
  * unfinished after a very long wait), or null when no worker could be started (the caller
  * then runs serially). `hereToo` false leaves every task to the workers (a test of them).
  */
-export function runTasks<D>(set: KernelSet, task: (data: D, t: number) => void, data: D, total: number, threads: number, hereToo = true): Int32Array | null {
+export function runTasks(set: KernelSet, task: string, data: unknown, total: number, threads: number, hereToo = true): Int32Array | null {
   warmThreads(threads);
   const workers = pool.slice(0, threads - 1);
   if (!workers.length) return null;
+  const fns = set.functions, run = fns[task];
+  if (!run) throw new Error(`runTasks: no task ${task} in kernel set ${set.id}`);
   let src = sources.get(set.id);
-  if (!src) sources.set(set.id, src = { source: set.functions.map((f) => f.toString()).join('\n'), names: set.functions.map((f) => f.name) });
-  if (!src.names.includes(task.name)) throw new Error(`runTasks: ${task.name} is not in kernel set ${set.id}`);
+  if (!src) {
+    const entries = Object.entries(fns);
+    sources.set(set.id, src = { source: entries.map(([, f]) => f.toString()).join('\n'), table: `{ ${entries.map(([k, f]) => `${JSON.stringify(k)}: ${f.name}`).join(', ')} }` });
+  }
   const ctrl = new Int32Array(new SharedArrayBuffer((4 + total) * 4)); // next task, tasks done, total, -, who did each
   ctrl[2] = total;
   for (const w of workers) {
     const first = !w.sets.has(set.id);
-    w.port.postMessage({ set: set.id, source: first ? src.source : undefined, names: first ? src.names : undefined, task: task.name, data, ctrl: ctrl.buffer });
+    w.port.postMessage({ set: set.id, source: first ? src.source : undefined, table: first ? src.table : undefined, task, data, ctrl: ctrl.buffer });
     w.sets.add(set.id);
     Atomics.add(w.bell, 0, 1);
     Atomics.notify(w.bell, 0);
   }
   for (let t; hereToo && (t = Atomics.add(ctrl, 0, 1)) < total;) {
-    task(data, t);
+    run(data, t, fns);
     ctrl[4 + t] = HERE;
     Atomics.add(ctrl, 1, 1);
   }
@@ -100,11 +110,11 @@ for (;;) {
 }
 function run(job) {
   let fns = sets.get(job.set);
-  if (!fns) sets.set(job.set, fns = new Function(job.source + '\\nreturn { ' + job.names.join(', ') + ' };')());
+  if (!fns) sets.set(job.set, fns = new Function(job.source + '\\nreturn ' + job.table + ';')());
   const ctrl = new Int32Array(job.ctrl), task = fns[job.task], total = ctrl[2];
   for (let t; (t = Atomics.add(ctrl, 0, 1)) < total; ) {
     let who = ${WORKER};
-    try { task(job.data, t); } catch (e) { who = ${FAILED}; }
+    try { task(job.data, t, fns); } catch (e) { who = ${FAILED}; }
     ctrl[4 + t] = who;
     Atomics.add(ctrl, 1, 1);
     Atomics.notify(ctrl, 1);

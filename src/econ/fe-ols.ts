@@ -2,8 +2,9 @@
 // by alternating projections, rank-check, solve by Cholesky, then hand the pieces to
 // the covariance registry. The result is plain data; SEs, t, p and intervals are
 // functions of it (see inference.ts).
-import { cholesky, choleskySolve, choleskyInverse, rankCheck, crossprodBlocked, type Columns } from './linalg.js';
+import { cholesky, choleskySolve, choleskyInverse, rankCheck, type Columns } from './linalg.js';
 import { demean, absorbedDof, nonNestedDof, singletonMask, subsetFactor, encodeFactor, autoThreads, warmThreads, type Factor, type DemeanInfo } from './fe.js';
+import { gramOnThreads } from './fe/threads.js';
 import { computeVcov, type VcovRequest, type VcovResult, type VcovProblem } from './vcov.js';
 import { dataError } from '../errors.js';
 
@@ -126,9 +127,10 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   if (t) t.demean = (t.demean ?? 0) + now() - t0;
   t0 = now();
 
-  // One cache-friendly sweep for the Gram matrix of [X~, y~]: X'X, X'y and y'y.
+  // The Gram matrix of [X~, y~] (X'X, X'y and y'y; one task per entry on the threads), and
+  // meanwhile the factors' connected components for the absorbed dof
   const k0 = Xd.length;
-  const gram = crossprodBlocked([...Xd, yd]);
+  const { gram, components } = gramOnThreads([...Xd, yd], factors, threads);
   const g1 = k0 + 1;
   const XtX0 = new Float64Array(k0 * k0);
   for (let a = 0; a < k0; a++) for (let b = 0; b < k0; b++) XtX0[a * k0 + b] = gram[a * g1 + b];
@@ -172,7 +174,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   t0 = now();
 
   const { vcov, dofFE, nonNestedDof: nnd, clusters } = varianceWithConstant(opts.vcov, {
-    scores: Xd, xMeans, bread: XtXinv, resid, factors, clusters: sample.clusters,
+    scores: Xd, xMeans, bread: XtXinv, resid, factors, clusters: sample.clusters, components,
     hat: { X: Xd, bread: XtXinv, projectFE: (v) => demean([v], factors, { tol: 1e-14 }).out[0] },
   });
   if (t) t.variance = (t.variance ?? 0) + now() - t0;
@@ -192,9 +194,11 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
 export function varianceWithConstant(req: VcovRequest, p: {
   scores: Columns; xMeans: Float64Array; bread: Float64Array; resid: Float64Array;
   factors: Factor[]; clusters: Factor[]; hat?: VcovProblem['hat'];
+  /** connected components of the first two factors, when already counted */
+  components?: number | null;
 }): { vcov: VcovResult; dofFE: number; nonNestedDof: number; clusters: Factor[] } {
   const N = p.resid.length, k = p.scores.length;
-  const dofFE = absorbedDof(p.factors);
+  const dofFE = absorbedDof(p.factors, p.components);
   if (N - dofFE - k <= 0) throw dataError(`${N} observations cannot identify ${k} coefficient(s) beside ${dofFE} absorbed fixed-effect levels: no residual degrees of freedom`);
   const clusters = p.clusters;
   const nnd = clusters.length > 0 ? nonNestedDof(p.factors, clusters, dofFE) : dofFE - 1;

@@ -51,7 +51,7 @@ export function parallelScan(buf: Uint8Array, start: number, n: number, scanner:
     arena: arena.buffer, offsets: Array.from({ length: ncol }, (_, c) => arena.offset(c)), cap,
     starts, ends, row0, room, result: new Int32Array(new SharedArrayBuffer(starts.length * 8)),
   };
-  const who = runTasks(scanner.kernels, scanner.chunk, job, starts.length, maxThreads(), hereToo);
+  const who = runTasks(scanner.kernels, 'chunk', job, starts.length, maxThreads(), hereToo);
   if (!who || who.some((w) => w <= 0)) return null;
   const parts: Parts = [];
   let rows = 0;

@@ -57,7 +57,7 @@ export function scannerFor(ncol: number, text: ArrayLike<number>, delim: number,
     const source = scanSource(name, ncol, flags, delim, unrolled) + '\n' + chunkSource(chunkName, name);
     const fns = new Function(`${source}\nreturn [${name}, ${chunkName}];`)() as [ScanRows, Scanner['chunk']];
     const [scan, chunk] = fns;
-    s = { scan, chunk, kernels: { id: `csv-${key}`, functions: [chunk, scan] as KernelSet['functions'] } };
+    s = { scan, chunk, kernels: { id: `csv-${key}`, functions: { chunk, scan } } };
     scanners.set(key, s);
   }
   return s;

@@ -4,8 +4,9 @@
 // factors, some columns needing conjugate gradients), the workers doing every column and
 // the workers sharing them with this thread; and the FE estimator end to end.
 import { describe, it, expect } from 'vitest';
-import { demean, encodeFactor, levelCounts, type Factor } from '../../src/econ/fe.js';
-import { demeanThreaded } from '../../src/econ/fe/threads.js';
+import { demean, encodeFactor, levelCounts, connectedComponents, type Factor } from '../../src/econ/fe.js';
+import { demeanThreaded, gramOnThreads } from '../../src/econ/fe/threads.js';
+import { crossprodBlocked } from '../../src/econ/linalg.js';
 import { exactPlan } from '../../src/econ/fe/exact.js';
 import { fitFe } from '../../src/econ/fe-ols.js';
 import { makeRng, type Rng } from '../../src/econ/rng.js';
@@ -98,5 +99,14 @@ describe('demean on threads', () => {
     expect(bits(two.vcov.V).equals(bits(one.vcov.V))).toBe(true);
     expect(bits(two.resid).equals(bits(one.resid))).toBe(true);
     expect(two.demean).toEqual(one.demean);
+  });
+
+  it('the Gram matrix and the connected components on the workers: the bits of crossprodBlocked and the same count', () => {
+    const p = panel(rng, 300, 7, true);
+    const X = cols(rng, p.n, 5, p.ids);
+    const w = gramOnThreads(X, [p.id, p.year], 2, false);
+    expectSameBits([w.gram], [crossprodBlocked(X)]);
+    expect(w.components).toBe(connectedComponents(p.id, p.year));
+    expect(gramOnThreads(X, [p.id], 2, false).components).toBeNull();
   });
 });

@@ -378,5 +378,33 @@ function reducedMeanMax(A: Float64Array, L: number, a: Float64Array, b: Float64A
   return max;
 }
 
+/** Sum of a[i] b[i] in blocks of `block` rows added up in order: crossprodBlocked's (a, b) entry, bit for bit. */
+export function blockedDot(a: Float64Array, b: Float64Array, block: number): number {
+  const n = a.length;
+  let out = 0;
+  for (let s = 0; s < n; s += block) {
+    const e = Math.min(n, s + block);
+    let acc = 0;
+    for (let i = s; i < e; i++) acc += a[i] * b[i];
+    out += acc;
+  }
+  return out;
+}
+
+/** What gramTask reads and writes: shared columns, the Gram matrix (k x k), and for task 0 the connected components of two factors. */
+export interface GramJob { cols: Float64Array[]; gram: Float64Array; block: number; pairs: Int32Array; components: Int32Array; f0: Factor | null; f1: Factor | null }
+
+/** Task t of the Gram step: t = 0 the factors' connected components (if asked: the longest task first), then the pairs. */
+export function gramTask(d: GramJob, t: number, k: { connectedComponents: (a: Factor, b: Factor) => number }): void {
+  if (t === 0) { if (d.f0 && d.f1) d.components[0] = k.connectedComponents(d.f0, d.f1); return; }
+  const a = d.pairs[2 * (t - 1)], b = d.pairs[2 * (t - 1) + 1], K = d.cols.length;
+  const v = blockedDot(d.cols[a], d.cols[b], d.block);
+  d.gram[a * K + b] = v;
+  d.gram[b * K + a] = v;
+}
+
 /** Every function above: the kernel set the worker threads run (src/threads.ts). */
-export const COLUMN_KERNELS = [demeanTask, rawMoments, exactScratch, sweepColumn, exactColumn, alternate, groupSums, groupMeans, subtractMeans, cgDemean, semiSolve, centreGroups, subtractFit, groupMeansAndSums, writeWithin, reducedMeanMax];
+export const COLUMN_KERNELS = {
+  demeanTask, gramTask, blockedDot, rawMoments, exactScratch, sweepColumn, exactColumn, alternate, groupSums, groupMeans, subtractMeans,
+  cgDemean, semiSolve, centreGroups, subtractFit, groupMeansAndSums, writeWithin, reducedMeanMax,
+};

@@ -125,12 +125,13 @@ export function connectedComponents(a: Factor, b: Factor): number {
  * Degrees of freedom absorbed by the fixed effects (the rank of the dummy matrix,
  * constant included). Exact for one and two dimensions (levels minus connected
  * components, Abowd-Creecy-Kramarz); each further dimension adds levels - 1, an
- * upper bound (reghdfe's conservative default).
+ * upper bound (reghdfe's conservative default). `components`: of the first two, when
+ * already counted.
  */
-export function absorbedDof(factors: Factor[]): number {
+export function absorbedDof(factors: Factor[], components?: number | null): number {
   if (factors.length === 0) return 0;
   if (factors.length === 1) return factors[0].nLevels;
-  let dof = factors[0].nLevels + factors[1].nLevels - connectedComponents(factors[0], factors[1]);
+  let dof = factors[0].nLevels + factors[1].nLevels - (components ?? connectedComponents(factors[0], factors[1]));
   for (let d = 2; d < factors.length; d++) dof += factors[d].nLevels - 1;
   return dof;
 }

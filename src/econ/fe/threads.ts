@@ -6,12 +6,13 @@
 // copied into their outputs, which are then demeaned in place), the factor codes, the
 // exact plan and the outputs.
 import { runTasks, maxThreads, warmThreads, HERE, WORKER } from '../../threads.js';
-import { COLUMN_KERNELS, demeanTask, type DemeanInfo, type DemeanJob, type ExactPieces } from './columns.js';
-import type { Factor } from './factors.js';
+import { COLUMN_KERNELS, demeanTask, type DemeanInfo, type DemeanJob, type ExactPieces, type GramJob } from './columns.js';
+import { connectedComponents, type Factor } from './factors.js';
+import { crossprodBlocked } from '../linalg.js';
 
 export { warmThreads };
 
-const KERNELS = { id: 'fe-columns', functions: COLUMN_KERNELS };
+const KERNELS = { id: 'fe-columns', functions: { ...COLUMN_KERNELS, connectedComponents } };
 
 /** Below this many cells (rows x columns) one thread is faster than handing out columns. */
 export const THREADS_MIN_CELLS = 2_000_000;
@@ -47,7 +48,7 @@ export function demeanThreaded(columns: Float64Array[], factors: Factor[], count
     plan: plan && { ...plan, order: plan.order && shared(plan.order), start: shared(plan.start), small: plan.small.map(shared) },
     results: new Float64Array(new SharedArrayBuffer(m * 4 * 8)),
   };
-  const who = runTasks(KERNELS, demeanTask, job, m, threads, hereToo);
+  const who = runTasks(KERNELS, 'demeanTask', job, m, threads, hereToo);
   if (!who) return null;
   let iterations = 0, converged = true, onWorkers = 0;
   for (let j = 0; j < m; j++) {
@@ -62,4 +63,27 @@ export function demeanThreaded(columns: Float64Array[], factors: Factor[], count
   const mo = moments ? new Float64Array(2 * m) : undefined;
   if (mo) for (let j = 0; j < m; j++) { mo[2 * j] = job.results[4 * j + 2]; mo[2 * j + 1] = job.results[4 * j + 3]; }
   return { out, info: { iterations, converged }, onWorkers, moments: mo };
+}
+
+/**
+ * X'X of the demeaned columns (crossprodBlocked's numbers, bit for bit: each entry is one
+ * task) and, with two factors, their connected components (for the absorbed dof), on up to
+ * `threads` threads; components null when not computed here (one thread, or not asked).
+ * `hereToo` false leaves every task to the workers (a test of them).
+ */
+export function gramOnThreads(cols: Float64Array[], factors: Factor[], threads: number, hereToo = true): { gram: Float64Array; components: number | null } {
+  const K = cols.length;
+  if (threads <= 1) return { gram: crossprodBlocked(cols), components: null };
+  const pairs: number[] = [];
+  for (let a = 0; a < K; a++) for (let b = a; b < K; b++) pairs.push(a, b);
+  const two = factors.length >= 2;
+  const job: GramJob = {
+    cols: cols.map(shared), gram: new Float64Array(new SharedArrayBuffer(K * K * 8)), block: 2048,
+    pairs: Int32Array.from(pairs), components: new Int32Array(new SharedArrayBuffer(4)).fill(-1),
+    f0: two ? { codes: shared(factors[0].codes), nLevels: factors[0].nLevels } : null,
+    f1: two ? { codes: shared(factors[1].codes), nLevels: factors[1].nLevels } : null,
+  };
+  const who = runTasks(KERNELS, 'gramTask', job, 1 + pairs.length / 2, threads, hereToo);
+  if (!who || who.some((w) => w !== HERE && w !== WORKER)) return { gram: crossprodBlocked(cols), components: null };
+  return { gram: Float64Array.from(job.gram), components: two ? job.components[0] : null };
 }
