@@ -4,7 +4,7 @@
 // functions of it (see inference.ts).
 import { cholesky, choleskySolve, choleskyInverse, rankCheck, type Columns } from './linalg.js';
 import { demean, absorbedDof, nonNestedDof, singletonMask, subsetFactor, encodeFactor, autoThreads, warmThreads, type Factor, type DemeanInfo } from './fe.js';
-import { gramOnThreads } from './fe/threads.js';
+import { gramOnThreads, residualsOnThreads } from './fe/threads.js';
 import { computeVcov, type VcovRequest, type VcovResult, type VcovProblem } from './vcov.js';
 import { dataError } from '../errors.js';
 
@@ -164,7 +164,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   if (!L) throw dataError(`the regressors ${terms.join(', ')} are collinear after removing the fixed effects (singular design)`);
   const beta = k > 0 ? choleskySolve(L, k, Xty) : new Float64Array(0);
   const XtXinv = k > 0 ? choleskyInverse(L, k) : new Float64Array(0);
-  const { resid, ssr } = residuals(yd, Xd, beta);
+  const { resid, ssr } = residualsOnThreads(yd, Xd, beta, threads) ?? residuals(yd, Xd, beta);
   const yMean = yMom.mean;
   const tssTotal = yMom.ss;
   const xMeans = Float64Array.from(kept.map((j) => xMom[j].mean));

@@ -5,10 +5,10 @@
 // the workers sharing them with this thread; and the FE estimator end to end.
 import { describe, it, expect } from 'vitest';
 import { demean, encodeFactor, levelCounts, connectedComponents, type Factor } from '../../src/econ/fe.js';
-import { demeanThreaded, gramOnThreads } from '../../src/econ/fe/threads.js';
+import { demeanThreaded, gramOnThreads, residualsOnThreads } from '../../src/econ/fe/threads.js';
 import { crossprodBlocked } from '../../src/econ/linalg.js';
 import { exactPlan } from '../../src/econ/fe/exact.js';
-import { fitFe } from '../../src/econ/fe-ols.js';
+import { fitFe, residuals } from '../../src/econ/fe-ols.js';
 import { makeRng, type Rng } from '../../src/econ/rng.js';
 
 /** An unbalanced units x years panel (about 20% of cells missing), rows in unit order or shuffled. */
@@ -108,5 +108,14 @@ describe('demean on threads', () => {
     expectSameBits([w.gram], [crossprodBlocked(X)]);
     expect(w.components).toBe(connectedComponents(p.id, p.year));
     expect(gramOnThreads(X, [p.id], 2, false).components).toBeNull();
+  });
+
+  it('the residuals on the workers: the bits of the serial residuals and sum of squares', () => {
+    const n = 600_000;
+    const y = Float64Array.from({ length: n }, () => rng.normal()), X = [0, 1, 2].map(() => Float64Array.from({ length: n }, () => rng.normal()));
+    const beta = Float64Array.of(0.3, -1.7, 2.25);
+    const w = residualsOnThreads(y, X, beta, 2, false)!, s = residuals(y, X, beta);
+    expectSameBits([w.resid], [s.resid]);
+    expect(Object.is(w.ssr, s.ssr)).toBe(true);
   });
 });

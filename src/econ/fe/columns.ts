@@ -403,8 +403,18 @@ export function gramTask(d: GramJob, t: number, k: { connectedComponents: (a: Fa
   d.gram[b * K + a] = v;
 }
 
+/** What residTask reads and writes: y, the columns of X and beta (shared), resid; rows in ranges of `rows`. */
+export interface ResidJob { y: Float64Array; X: Float64Array[]; beta: Float64Array; resid: Float64Array; rows: number }
+
+/** Task t of the residuals: resid = y - X beta on rows [t rows, (t + 1) rows), each row's operations in the serial order. */
+export function residTask(d: ResidJob, t: number): void {
+  const s = t * d.rows, e = Math.min(d.y.length, s + d.rows), k = d.X.length, resid = d.resid, y = d.y;
+  for (let i = s; i < e; i++) resid[i] = y[i];
+  for (let a = 0; a < k; a++) { const xa = d.X[a], b = d.beta[a]; for (let i = s; i < e; i++) resid[i] -= xa[i] * b; }
+}
+
 /** Every function above: the kernel set the worker threads run (src/threads.ts). */
 export const COLUMN_KERNELS = {
-  demeanTask, gramTask, blockedDot, rawMoments, exactScratch, sweepColumn, exactColumn, alternate, groupSums, groupMeans, subtractMeans,
+  demeanTask, gramTask, blockedDot, residTask, rawMoments, exactScratch, sweepColumn, exactColumn, alternate, groupSums, groupMeans, subtractMeans,
   cgDemean, semiSolve, centreGroups, subtractFit, groupMeansAndSums, writeWithin, reducedMeanMax,
 };

@@ -6,7 +6,7 @@
 // copied into their outputs, which are then demeaned in place), the factor codes, the
 // exact plan and the outputs.
 import { runTasks, maxThreads, warmThreads, HERE, WORKER } from '../../threads.js';
-import { COLUMN_KERNELS, demeanTask, type DemeanInfo, type DemeanJob, type ExactPieces, type GramJob } from './columns.js';
+import { COLUMN_KERNELS, demeanTask, type DemeanInfo, type DemeanJob, type ExactPieces, type GramJob, type ResidJob } from './columns.js';
 import { connectedComponents, type Factor } from './factors.js';
 import { crossprodBlocked } from '../linalg.js';
 
@@ -86,4 +86,25 @@ export function gramOnThreads(cols: Float64Array[], factors: Factor[], threads: 
   const who = runTasks(KERNELS, 'gramTask', job, 1 + pairs.length / 2, threads, hereToo);
   if (!who || who.some((w) => w !== HERE && w !== WORKER)) return { gram: crossprodBlocked(cols), components: null };
   return { gram: Float64Array.from(job.gram), components: two ? job.components[0] : null };
+}
+
+/** Rows per residuals task. */
+const RESID_ROWS = 1 << 18;
+
+/**
+ * Residuals y - X beta and their sum of squares on up to `threads` threads: the residuals
+ * by row ranges, then the sum of squares here in row order, so both are bit for bit those
+ * of fe-ols' residuals(); null on one thread or without workers (the caller runs that).
+ * `hereToo` false leaves every task to the workers (a test of them).
+ */
+export function residualsOnThreads(y: Float64Array, X: Float64Array[], beta: Float64Array, threads: number, hereToo = true): { resid: Float64Array; ssr: number } | null {
+  const n = y.length;
+  if (threads <= 1 || n < 2 * RESID_ROWS) return null;
+  const job: ResidJob = { y: shared(y), X: X.map(shared), beta: Float64Array.from(beta), resid: sharedF64(n), rows: RESID_ROWS };
+  const who = runTasks(KERNELS, 'residTask', job, Math.ceil(n / RESID_ROWS), threads, hereToo);
+  if (!who || who.some((w) => w !== HERE && w !== WORKER)) return null;
+  const r = job.resid;
+  let ssr = 0;
+  for (let i = 0; i < n; i++) ssr += r[i] * r[i];
+  return { resid: r, ssr };
 }
