@@ -51,13 +51,13 @@ export function sweepColumn(src: Float64Array, x: Float64Array, factors: Factor[
  *   1. the group means m_g of the large factor, and b = S'(x - m) (small-level sums);
  *   2. solve A a = b (L x L), then x = (src - m) - M S a: per row a[its small levels]
  *      minus the group's mean of that, so the large factor's group means stay exactly zero.
- * (Rows already grouped: pass 1 writes nothing per row and pass 2 writes x once; rows in
- * another order are gathered into `scratch` first and scattered back.)
+ * (Pass 1 writes nothing per row and pass 2 writes x once; rows in another order are
+ * gathered into `scratch` first, worked on in place there and scattered back.)
  * The small factors' group means of the result are (b - A a) / rows: the same test as
  * the iterative path, done in the reduced system; a column that fails it (a rank
  * misjudged by rounding) goes on with alternating projections from where it is.
- * `scratch`: n values when the plan reorders rows, else one per level of the large
- * factor (exactScratch); `sums`: as for sweepColumn, or null (made if needed).
+ * `scratch`: exactScratch's (one value per level of the large factor, and n more when
+ * the plan reorders rows); `sums`: as for sweepColumn, or null (made if needed).
  * `moments` (2 values), when given and the rows come grouped: rawMoments(src), computed on
  * the way (the same sums in the same order); otherwise left alone.
  */
@@ -66,17 +66,16 @@ export function exactColumn(src: Float64Array, x: Float64Array, p: ExactPieces, 
   const n = src.length;
   const b = new Float64Array(L);
   let scale: number, a: Float64Array | null = null;
+  const G = start.length - 1;
+  const means = scratch.subarray(0, G);
   if (order) {
-    const xs = scratch; // works in grouped order
+    const xs = scratch.subarray(G, G + n); // works in grouped order, in place
     for (let r = 0; r < n; r++) xs[r] = src[order[r]];
-    scale = centreGroups(xs, xs, start, small, b);
-    if (scale > 0) {
-      a = semiSolve(chol, L, b);
-      subtractFit(xs, start, small, a);
-    }
+    scale = groupMeansAndSums(xs, start, small, means, b, null);
+    if (scale > 0) a = semiSolve(chol, L, b);
+    writeWithin(xs, xs, start, small, means, a);
     for (let r = 0; r < n; r++) x[order[r]] = xs[r];
   } else {
-    const means = scratch;
     scale = groupMeansAndSums(src, start, small, means, b, moments);
     if (scale > 0) a = semiSolve(chol, L, b);
     writeWithin(src, x, start, small, means, a);
@@ -117,7 +116,7 @@ export function demeanTask(d: DemeanJob, j: number): void {
   // exactColumn computes the moments on the way when the rows come grouped; else first (src may be out)
   if (mo && !(d.plan && d.plan.order === null)) rawMoments(d.src[j], mo);
   const r = d.plan
-    ? exactColumn(d.src[j], d.out[j], d.plan, d.factors, d.counts, null, new Float64Array(d.plan.order ? n : d.plan.start.length - 1), d.tol, d.maxIter, mo)
+    ? exactColumn(d.src[j], d.out[j], d.plan, d.factors, d.counts, null, exactScratch(d.plan, n), d.tol, d.maxIter, mo)
     : sweepColumn(d.src[j], d.out[j], d.factors, d.counts, d.factors.map((f) => new Float64Array(f.nLevels)), d.tol, d.maxIter);
   d.results[4 * j] = r.iterations;
   d.results[4 * j + 1] = r.converged ? 1 : 0;
@@ -125,7 +124,7 @@ export function demeanTask(d: DemeanJob, j: number): void {
 
 /** The scratch array exactColumn needs for a plan on n rows. */
 export function exactScratch(p: ExactPieces, n: number): Float64Array {
-  return new Float64Array(p.order ? n : p.start.length - 1);
+  return new Float64Array(p.start.length - 1 + (p.order ? n : 0));
 }
 
 /**
@@ -278,47 +277,6 @@ function semiSolve(C: Float64Array, k: number, b: Float64Array): Float64Array {
   return x;
 }
 
-/** Pass 1: x = src minus its mean within each group (contiguous rows), b[l] = sum of x at small level l. Returns max |src|. */
-function centreGroups(src: Float64Array, x: Float64Array, start: Int32Array, small: Int32Array[], b: Float64Array): number {
-  let scale = 0;
-  const one = small.length === 1 ? small[0] : null;
-  for (let g = 0; g + 1 < start.length; g++) {
-    const s = start[g], e = start[g + 1];
-    let acc = 0;
-    for (let r = s; r < e; r++) { const v = src[r]; acc += v; const a = Math.abs(v); if (a > scale) scale = a; }
-    const m = acc / (e - s);
-    if (one) {
-      for (let r = s; r < e; r++) { const v = src[r] - m; x[r] = v; b[one[r]] += v; }
-    } else {
-      for (let r = s; r < e; r++) x[r] = src[r] - m;
-      for (const sd of small) for (let r = s; r < e; r++) b[sd[r]] += x[r];
-    }
-  }
-  return scale;
-}
-
-/** Pass 2: x -= M S a, i.e. per row the fitted small effects minus their mean over the row's group. */
-function subtractFit(x: Float64Array, start: Int32Array, small: Int32Array[], a: Float64Array): void {
-  const one = small.length === 1 ? small[0] : null;
-  for (let g = 0; g + 1 < start.length; g++) {
-    const s = start[g], e = start[g + 1];
-    let acc = 0;
-    if (one) {
-      for (let r = s; r < e; r++) acc += a[one[r]];
-      const m = acc / (e - s);
-      for (let r = s; r < e; r++) x[r] -= a[one[r]] - m;
-    } else {
-      for (const sd of small) for (let r = s; r < e; r++) acc += a[sd[r]];
-      const m = acc / (e - s);
-      for (let r = s; r < e; r++) {
-        let fit = 0;
-        for (const sd of small) fit += a[sd[r]];
-        x[r] -= fit - m;
-      }
-    }
-  }
-}
-
 /**
  * Pass 1 on grouped rows: means[g] = mean of src over group g, b[l] += src - its group mean
  * at small level l. Returns max |src|. With `moments`: rawMoments(src) into it (the groups
@@ -416,5 +374,5 @@ export function residTask(d: ResidJob, t: number): void {
 /** Every function above: the kernel set the worker threads run (src/threads.ts). */
 export const COLUMN_KERNELS = {
   demeanTask, gramTask, blockedDot, residTask, rawMoments, exactScratch, sweepColumn, exactColumn, alternate, groupSums, groupMeans, subtractMeans,
-  cgDemean, semiSolve, centreGroups, subtractFit, groupMeansAndSums, writeWithin, reducedMeanMax,
+  cgDemean, semiSolve, groupMeansAndSums, writeWithin, reducedMeanMax,
 };
