@@ -28,7 +28,7 @@ export interface FeOptions {
   tol?: number;
   /** filled with milliseconds per phase when given (kept out of the result: results are hashed) */
   timings?: Record<string, number>;
-  /** threads for the demeaning (default 'auto': every core for large problems); only speed depends on it */
+  /** threads for the demeaning, the Gram matrix and the residuals (default 'auto': every core for large problems); only speed depends on it */
   threads?: number | 'auto';
 }
 

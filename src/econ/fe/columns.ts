@@ -1,9 +1,10 @@
 // The within transformation of one column: the kernels that run per column, by
 // alternating projections (Gauss-Seidel over the dimensions, then conjugate gradients:
 // the method of reghdfe and fixest) or by the exact two-pass absorption (exact.ts plans
-// it). Self-contained on purpose: no imports, no module-level values. Worker threads
+// it); and the column-wise tasks of the fit after it (Gram entries, residual ranges).
+// Self-contained on purpose: no imports, no module-level values. Worker threads
 // (src/threads.ts) run these functions from their source text, so a column gives the
-// same bits on any thread (demeanTask is the task they run).
+// same bits on any thread (demeanTask, gramTask, residTask are the tasks they run).
 import type { Factor } from './factors.js';
 
 export interface DemeanInfo {

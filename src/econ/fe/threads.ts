@@ -1,10 +1,12 @@
-// Demeaning on several threads: the columns (y and each x) are independent problems, so
-// they are tasks for the kernel threads (src/threads.ts), each column demeaned by the same
-// function (columns.ts: demeanTask) with the same convergence rule whichever thread runs
-// it: the results are bit-identical to the single-threaded path (test/econ/fe-threads.test.ts).
-// Everything is on shared memory: the inputs (load-csv's columns already are; others are
-// copied into their outputs, which are then demeaned in place), the factor codes, the
-// exact plan and the outputs.
+// The FE fit on several threads: its column-wise steps are tasks for the kernel threads
+// (src/threads.ts). The demeaning: the columns (y and each x) are independent problems,
+// each demeaned by the same function (columns.ts: demeanTask) with the same convergence
+// rule whichever thread runs it. The Gram matrix: one task per entry (and the factors'
+// connected components beside). The residuals: row ranges. Every result is bit-identical
+// to the single-threaded path (test/econ/fe-threads.test.ts). Everything is on shared
+// memory: the inputs (load-csv's columns already are; others are copied, the demeaning's
+// into their outputs, which are then demeaned in place), the factor codes, the exact plan
+// and the outputs.
 import { runTasks, maxThreads, warmThreads, HERE, WORKER } from '../../threads.js';
 import { COLUMN_KERNELS, demeanTask, type DemeanInfo, type DemeanJob, type ExactPieces, type GramJob, type ResidJob } from './columns.js';
 import { connectedComponents, type Factor } from './factors.js';
