@@ -1,8 +1,10 @@
 // Two-way FE from a CSV file to clustered standard errors, flow against R's fixest, as
 // whole processes side by side (bench/run.ts prints the table):
 //   flow:   node bin/flow.js run fe.json --cache <fresh> --no-out --json  (load-csv -> fe)
-//   fixest: Rscript: data.table::fread(nThread = 2) + fixest::feols(y ~ x1..x5 | id + year,
-//           cluster = ~id, nthreads = 2)
+//   fixest: Rscript: data.table::fread(nThread = T) + fixest::feols(y ~ x1..x5 | id + year,
+//           cluster = ~id, nthreads = T)
+// T: the threads flow's kernels use (every core, at most 8: src/threads.ts), so both sides
+// get the same (2 on the project's machine).
 // Each a fresh process; for each size the two alternate (flow, fixest, flow, ...), REPS
 // times; the table shows medians, the ratio of medians, peak RSS (GNU time, when
 // /usr/bin/time is there) and the machine's load when the size was measured. The
@@ -12,15 +14,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { feProjectDir, writeFeProject, type FePanelOpts } from './data.js';
+import { maxThreads } from '../src/threads.js';
 
 const R_SCRIPT = `
 suppressPackageStartupMessages({ library(data.table); library(fixest) })
 args <- commandArgs(TRUE)
-setDTthreads(2); setFixest_nthreads(2)
+nt <- as.integer(args[2])
+setDTthreads(nt); setFixest_nthreads(nt)
 t0 <- Sys.time()
-d <- fread(args[1], nThread = 2)
+d <- fread(args[1], nThread = nt)
 t1 <- Sys.time()
-m <- feols(y ~ x1 + x2 + x3 + x4 + x5 | id + year, d, cluster = ~id, nthreads = 2)
+m <- feols(y ~ x1 + x2 + x3 + x4 + x5 | id + year, d, cluster = ~id, nthreads = nt)
 t2 <- Sys.time()
 f <- function(v) paste(sprintf("%.17g", v), collapse = ",")
 cat(sprintf('{"read":%.4f,"fit":%.4f,"coef":[%s],"se":[%s],"fixest":"%s","R":"%s"}\\n',
@@ -71,7 +75,7 @@ function flowRun(flowBin: string, wf: string, dir: string): Run {
 }
 
 function fixestRun(script: string, csv: string, dir: string): Run {
-  const t = timed('Rscript', [script, csv], dir);
+  const t = timed('Rscript', [script, csv, String(maxThreads())], dir);
   if (!t.ok) throw new Error(`Rscript failed: ${t.err}`);
   const o = JSON.parse(t.stdout.trim().split('\n').at(-1)!);
   return { wall: t.wall, rssMB: t.rssMB, coef: o.coef, se: o.se, detail: `fread ${(o.read * 1000).toFixed(0)} ms, feols ${(o.fit * 1000).toFixed(0)} ms (fixest ${o.fixest}, R ${o.R})` };

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sideBySide, sideBySideTable } from './fe-vs-fixest.js';
+import { maxThreads } from '../src/threads.js';
 import { distIsStale } from '../bin/dist-stale.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,7 +82,7 @@ const rows: { name: string; target: number; t: Timed }[] = [];
 const fresh = () => tmp('flow-bench-cache-');
 
 // ---- 2. two-way FE against fixest, 1M and 10M rows (units x 10 years, 5 regressors, cluster by unit) ----
-console.log(`\n=== two-way FE from CSV to clustered SEs: flow against fixest (whole processes, 2 threads each, alternating, median of ${REPS}) ===`);
+console.log(`\n=== two-way FE from CSV to clustered SEs: flow against fixest (whole processes, ${maxThreads()} threads each, alternating, median of ${REPS}) ===`);
 const feResults = sideBySide({
   sizes: FE_SIZES, reps: REPS, flowBin: FLOW, log: (s) => console.log(s),
   keepDir: join(REPO, 'node_modules/.cache/flow-bench'),
