@@ -1,96 +1,93 @@
-// Benchmark: two-way FE and 2SLS on a generated 1,000,000-row panel (100,000 units x 10
-// years, 5 regressors, clustered by unit), from the CSV file to standard errors.
-// Run: npx tsx bench/fe.ts [units] [years]
-// (`bench/fe.ts --once <csv>` is the single whole-process run that the benchmark times.)
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, statSync } from 'node:fs';
+// Benchmark: where the time of two-way FE from a CSV file to clustered SEs goes, phase by
+// phase, in fresh processes doing what `flow run` does for load-csv -> fe (the engine's
+// own read-and-hash, the parse, the table's cache bytes and their sha256, decoding them
+// for the fe node, the fit), with wall time, CPU time (all threads) and page faults per
+// phase; then 2SLS on the same kind of panel, in this process.
+// Run: npx tsx bench/fe.ts [1m|10m]   (the panels are kept in node_modules/.cache/flow-bench)
+// (`bench/fe.ts --phases <csv>` is the single whole-process run that the benchmark times.)
+import { existsSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeRng } from '../src/econ/rng.js';
+import { createHash } from 'node:crypto';
 import { loadCsvTable } from '../src/nodes/load-csv.js';
 import { fitFeModel } from '../src/nodes/fe.js';
 import { fitIvModel } from '../src/nodes/iv.js';
+import { hashPathKeep } from '../src/graph/hash.js';
+import { decode } from '../src/graph/codec.js';
+import { feProjectDir, writeFeProject, writeFePanel, PANEL_FORMAT } from './data.js';
+import { median } from './fe-vs-fixest.js';
 
 const FE_SPEC = {
   y: 'y', x: ['x1', 'x2', 'x3', 'x4', 'x5'], fe: ['id', 'year'], panel: { id: 'id', time: 'year' },
   vcov: { cluster: 'id', convention: 'stata-xtreg' },
 } as never;
 
-if (process.argv[2] === '--once') {
-  // one whole process, file to standard errors (performance.now() counts from process start)
-  const t0 = performance.now();
-  const table = loadCsvTable(process.argv[3], { delimiter: ',' });
-  const t1 = performance.now();
-  const m = fitFeModel(table, FE_SPEC) as { coefficients: { std_error: number }[] };
-  const t2 = performance.now();
-  const cpu = process.cpuUsage();
-  process.stdout.write(JSON.stringify({ startup: t0, load: t1 - t0, fit: t2 - t1, se: m.coefficients[0].std_error, cpu: (cpu.user + cpu.system) / 1000, rssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+interface Phase { wall: number; cpu: number; faults: number }
+
+if (process.argv[2] === '--phases') {
+  // one fresh process (performance.now() counts from process start: node start-up + module loading)
+  const startup = performance.now();
+  const phases: Record<string, Phase> = { 'start-up and modules': { wall: startup, cpu: cpuMs(), faults: process.resourceUsage().minorPageFault } };
+  let mark = { t: startup, cpu: cpuMs(), faults: process.resourceUsage().minorPageFault };
+  const lap = (name: string) => {
+    const now = { t: performance.now(), cpu: cpuMs(), faults: process.resourceUsage().minorPageFault };
+    phases[name] = { wall: now.t - mark.t, cpu: now.cpu - mark.cpu, faults: now.faults - mark.faults };
+    mark = now;
+  };
+  const csv = process.argv[3];
+  const keep = new Map<string, Buffer>();
+  await hashPathKeep(csv, {}, { value: false }, keep);
+  lap('read + sha256 of the file (engine)');
+  const table = loadCsvTable(csv, { delimiter: ',' }, csv, () => keep.get(csv)!);
+  keep.clear();
+  lap('parse (load-csv)');
+  const bytes = table.toArrowIPC();
+  createHash('sha256').update(bytes).digest('hex');
+  lap('table cache bytes + sha256 (store)');
+  const data = await decode('table', bytes) as typeof table;
+  lap('decode for fe (engine)');
+  const timings: Record<string, number> = {};
+  const m = fitFeModel(data, FE_SPEC, { timings }) as { coefficients: { std_error: number }[] };
+  lap('fit (fe)');
+  process.stdout.write(JSON.stringify({ phases, timings, se: m.coefficients[0].std_error, rssMB: process.resourceUsage().maxRSS / 1024, artifactMB: bytes.byteLength / 1e6 }) + '\n');
   process.exit(0);
 }
 
-const units = Number(process.argv[2] ?? 100_000);
-const years = Number(process.argv[3] ?? 10);
-const N = units * years;
+function cpuMs(): number { const c = process.cpuUsage(); return (c.user + c.system) / 1000; }
 
-function generate(path: string): void {
-  const rng = makeRng(20261128);
-  const beta = [0.5, -0.3, 0.2, 0.1, -0.4];
-  const ue = Float64Array.from({ length: units }, () => rng.normal());
-  const te = Float64Array.from({ length: years }, () => rng.normal());
-  const chunks: string[] = ['id,year,y,x1,x2,x3,x4,x5,z\n'];
-  let buf = '';
-  for (let i = 0; i < units; i++) {
-    for (let t = 0; t < years; t++) {
-      const z = rng.normal() + 0.3 * ue[i];
-      const v = rng.normal();
-      const x = [0.8 * z + v + 0.5 * ue[i] + te[t], ...Array.from({ length: 4 }, () => rng.normal() + 0.5 * ue[i] - 0.2 * te[t])];
-      let y = ue[i] + te[t] + 0.5 * v + rng.normal();
-      for (let k = 0; k < 5; k++) y += beta[k] * x[k];
-      buf += `${i + 1},${2001 + t},${y.toFixed(6)},${x.map((a) => a.toFixed(6)).join(',')},${z.toFixed(6)}\n`;
-    }
-    if (buf.length > 1 << 20) { chunks.push(buf); buf = ''; }
-  }
-  chunks.push(buf);
-  writeFileSync(path, chunks.join(''));
-}
+const size = (process.argv[2] ?? '1m').toLowerCase();
+const units = size === '10m' ? 1_000_000 : 100_000, years = 10, N = units * years;
+const keepDir = fileURLToPath(new URL('../node_modules/.cache/flow-bench/', import.meta.url));
+mkdirSync(keepDir, { recursive: true });
+const { csv } = writeFeProject(feProjectDir(keepDir, { units, years }), { units, years });
 
-const dir = mkdtempSync(join(tmpdir(), 'flow-bench-'));
-const file = join(dir, 'panel.csv');
-try {
-  let t = performance.now();
-  generate(file);
-  console.log(`generated ${N.toLocaleString()} rows (${(statSync(file).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+// 1. Whole processes, phase by phase (bundled with its packages as bin/build.js bundles flow,
+// so that start-up compares; no tsx at run time)
+const bundle = join(keepDir, 'fe-phases.mjs');
+const { build } = await import('esbuild');
+await build({
+  entryPoints: [fileURLToPath(import.meta.url)], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, logLevel: 'silent',
+  external: ['esbuild', '@viz-js/viz'], minifyWhitespace: true, minifySyntax: true,
+  banner: { js: "import { createRequire as __flowRequire } from 'node:module'; const require = __flowRequire(import.meta.url);" },
+});
+const runs = Array.from({ length: 3 }, () => JSON.parse(execFileSync(process.execPath, [bundle, '--phases', csv], { encoding: 'utf8', maxBuffer: 1 << 20 })));
+const names = Object.keys(runs[0].phases);
+const med = (f: (r: typeof runs[number]) => number) => median(runs.map(f));
+const row = (name: string, p: (r: typeof runs[number]) => Phase | undefined) =>
+  `| ${name} | ${med((r) => p(r)!.wall).toFixed(0)} | ${med((r) => p(r)!.cpu).toFixed(0)} | ${med((r) => p(r)!.faults).toLocaleString('en-US')} |`;
+console.log(`two-way FE, cluster(id), 5 regressors, ${N.toLocaleString('en-US')} rows: one fresh process doing flow's work for load-csv -> fe (median of 3)`);
+console.log('| phase | wall ms | CPU ms (all threads) | page faults |\n|---|---|---|---|');
+for (const nm of names) console.log(row(nm, (r) => r.phases[nm]));
+console.log(`fit (fe) in parts: ${['extract', 'sample', 'demean', 'solve', 'variance'].map((k) => `${k} ${med((r) => r.timings[k] ?? 0).toFixed(0)} ms`).join(', ')}`);
+console.log(`peak RSS ${med((r) => r.rssMB).toFixed(0)} MB; the table's cache bytes ${runs[0].artifactMB.toFixed(0)} MB (flow run also writes them to the cache, in the background)`);
+console.log(`(a page fault here costs ~2-3 us: fresh memory is ~0.7 ms per MB)\n`);
 
-  // 1. The whole process, as a user runs it: node starts, reads the file, fits, prints.
-  // (bundled to plain JS under node_modules/.cache so that packages resolve; no tsx at run time)
-  const cacheDir = fileURLToPath(new URL('../node_modules/.cache/flow-bench/', import.meta.url));
-  mkdirSync(cacheDir, { recursive: true });
-  const bundle = join(cacheDir, 'fe.mjs');
-  const { build } = await import('esbuild');
-  await build({ entryPoints: [fileURLToPath(import.meta.url)], bundle: true, packages: 'external', platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
-  const runs: { wall: number; startup: number; load: number; fit: number; cpu: number; rssMB: number }[] = [];
-  for (let r = 0; r < 3; r++) {
-    const w0 = performance.now();
-    const out = JSON.parse(execFileSync(process.execPath, [bundle, '--once', file], { encoding: 'utf8' }));
-    runs.push({ wall: performance.now() - w0, ...out });
-  }
-  const best = runs.reduce((a, b) => (b.wall < a.wall ? b : a));
-  console.log('whole process: node fe.mjs --once panel.csv (load-csv + two-way FE, cluster(id)), best of 3');
-  console.log(`  wall ${best.wall.toFixed(0)} ms (node start + module loading ${best.startup.toFixed(0)}, load-csv ${best.load.toFixed(0)}, fit ${best.fit.toFixed(0)}), CPU ${best.cpu.toFixed(0)} ms, peak RSS ${best.rssMB.toFixed(0)} MB; all runs: ${runs.map((r) => r.wall.toFixed(0)).join(', ')} ms\n`);
-
-  // 2. The phases, in this process.
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const table = loadCsvTable(file, { delimiter: ',' });
-  const load = performance.now() - t0;
-  const timings: Record<string, number> = {};
-  const t1 = performance.now();
-  const fe = fitFeModel(table, FE_SPEC, { timings }) as { coefficients: { term: string; estimate: number; std_error: number }[] };
-  const fit = performance.now() - t1;
-  const total = load + fit;
-  const cpu = process.cpuUsage(c0);
-
+// 2. 2SLS with all diagnostics, in this process (x1 instrumented by z)
+if (size === '1m') {
+  const ivCsv = join(keepDir, `iv-panel-v${PANEL_FORMAT}-${units}x${years}.csv`);
+  if (!existsSync(ivCsv)) writeFePanel(ivCsv, { units, years, instrument: true });
+  const table = loadCsvTable(ivCsv, { delimiter: ',' });
   const ivTimings: Record<string, number> = {};
   const t2 = performance.now();
   const iv = fitIvModel(table, {
@@ -98,27 +95,9 @@ try {
     panel: { id: 'id', time: 'year' }, vcov: { cluster: 'id', convention: 'stata-xtreg' },
   } as never, { timings: ivTimings }) as { coefficients: { term: string; estimate: number; std_error: number }[]; stats: Record<string, unknown> };
   const ivTotal = performance.now() - t2;
-
   const ms = (x: number | undefined) => `${(x ?? 0).toFixed(0).padStart(6)} ms`;
-  const rps = (x: number) => `${(N / (x / 1000) / 1e6).toFixed(2)} M rows/s`;
-  console.log('two-way FE, cluster(id), 5 regressors');
-  console.log(`  load CSV      ${ms(load)}   ${rps(load)}`);
-  console.log(`  extract       ${ms(timings.extract)}`);
-  console.log(`  demean        ${ms(timings.demean)}`);
-  console.log(`  solve         ${ms(timings.solve)}`);
-  console.log(`  variance      ${ms(timings.variance)}`);
-  console.log(`  fit total     ${ms(fit)}   ${rps(fit)}`);
-  console.log(`  file -> SEs   ${ms(total)}   ${rps(total)}   (CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`);
-  console.log('2SLS (x1 instrumented by z), two-way FE, cluster(id), all diagnostics');
-  console.log(`  extract       ${ms(ivTimings.extract)}`);
-  console.log(`  demean        ${ms(ivTimings.demean)}`);
-  console.log(`  solve         ${ms(ivTimings.solve)}`);
-  console.log(`  variance      ${ms(ivTimings.variance)}`);
-  console.log(`  diagnostics   ${ms(ivTimings.diagnostics)}`);
-  console.log(`  total         ${ms(ivTotal)}   ${rps(ivTotal)}`);
-  console.log(`peak RSS        ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-  console.log(`\nFE  x1 = ${fe.coefficients[0].estimate.toFixed(4)} (${fe.coefficients[0].std_error.toFixed(4)})  [true 0.5, OLS biased by the endogeneity]`);
-  console.log(`IV  x1 = ${iv.coefficients[0].estimate.toFixed(4)} (${iv.coefficients[0].std_error.toFixed(4)})  kp_f = ${Number(iv.stats.kp_f).toFixed(1)}`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  console.log('2SLS (x1 instrumented by z), two-way FE, cluster(id), all diagnostics, 1M rows, in this process');
+  for (const k of ['extract', 'demean', 'solve', 'variance', 'diagnostics']) console.log(`  ${k.padEnd(12)} ${ms(ivTimings[k])}`);
+  console.log(`  total        ${ms(ivTotal)}`);
+  console.log(`IV  x1 = ${iv.coefficients[0].estimate.toFixed(4)} (${iv.coefficients[0].std_error.toFixed(4)})  [true 0.5]  kp_f = ${Number(iv.stats.kp_f).toFixed(1)}`);
 }

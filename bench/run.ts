@@ -1,22 +1,29 @@
 // `npm run bench`: the kernel benchmarks (each its own child process, its table printed as
-// it comes), then whole `flow run` processes against the project's targets. Each whole run
-// is a fresh `node bin/flow.js run <wf> --cache <tmp> --no-out --json` process, timed by
-// wall clock, best of 3, with an empty cache each time unless the row says warm.
-//   npx tsx bench/run.ts [--whole-only] [--reps N]
+// it comes), then two-way FE on 1M and 10M rows against fixest, side by side
+// (bench/fe-vs-fixest.ts), then whole `flow run` processes against the project's targets.
+// Each whole run is a fresh `node bin/flow.js run <wf> --cache <tmp> --no-out --json`
+// process, timed by wall clock, best of 3, with an empty cache each time unless the row
+// says warm.
+//   npx tsx bench/run.ts [--whole-only | --fe-only] [--reps N] [--fe-sizes 1m,10m]
+// The generated FE panels are kept in node_modules/.cache/flow-bench/ (10M rows: ~690 MB).
 // Builds dist/ first (npm run build) when a source file is newer than it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFeProject } from './data.js';
+import { sideBySide, sideBySideTable } from './fe-vs-fixest.js';
+import { maxThreads } from '../src/threads.js';
 import { distIsStale } from '../bin/dist-stale.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FLOW = join(REPO, 'bin/flow.js');
 const args = process.argv.slice(2);
-const wholeOnly = args.includes('--whole-only');
+const feOnly = args.includes('--fe-only');
+const wholeOnly = feOnly || args.includes('--whole-only');
 const REPS = Number(args[args.indexOf('--reps') + 1]) || 3;
+const FE_SIZES = (args.includes('--fe-sizes') ? args[args.indexOf('--fe-sizes') + 1] : '1m,10m').split(',').filter(Boolean)
+  .map((s) => ({ units: Number(s.replace(/m$/i, '')) * 100_000, years: 10 }));
 
 const made: string[] = [];
 const tmp = (prefix: string) => { const d = mkdtempSync(join(tmpdir(), prefix)); made.push(d); return d; };
@@ -48,7 +55,6 @@ if (!wholeOnly) {
   }
 }
 
-// ---- 2. whole processes against the targets ----
 interface NodeLine { node: string; status: string; ms: number }
 interface Timed { wall: number; nodes: NodeLine[]; runMs: number; ok: boolean; err: string }
 
@@ -75,15 +81,20 @@ function best(wf: string, cwd: string, prepare: () => string, extra?: string[]):
 const rows: { name: string; target: number; t: Timed }[] = [];
 const fresh = () => tmp('flow-bench-cache-');
 
-console.log('\n=== whole `flow run` processes (fresh process each; wall clock, best of ' + REPS + ') ===');
-// FE: 100k units x 10 years, 5 regressors, cluster(id)
-process.stdout.write('generating the 1M-row FE panel... ');
-const feDir = tmp('flow-bench-fe-');
-let g = performance.now();
-const fe = writeFeProject(feDir, { units: 100_000, years: 10 });
-console.log(`${((performance.now() - g) / 1000).toFixed(1)} s, ${(statSync(fe.csv).size / 1e6).toFixed(0)} MB`);
-rows.push({ name: 'two-way FE, 1M-row CSV (100k units x 10 years, 5 regressors, cluster by unit), file to SEs', target: 1300, t: best(fe.workflow, feDir, fresh) });
+// ---- 2. two-way FE against fixest, 1M and 10M rows (units x 10 years, 5 regressors, cluster by unit) ----
+console.log(`\n=== two-way FE from CSV to clustered SEs: flow against fixest (whole processes, ${maxThreads()} threads each, alternating, median of ${REPS}) ===`);
+const feResults = sideBySide({
+  sizes: FE_SIZES, reps: REPS, flowBin: FLOW, log: (s) => console.log(s),
+  keepDir: join(REPO, 'node_modules/.cache/flow-bench'),
+});
+const feTable = sideBySideTable(feResults, { 1_000_000: 0.8, 10_000_000: 1.0 });
+if (feOnly) {
+  console.log(`\ntwo-way FE, flow against fixest (${REPS} alternating runs each):\n${feTable}`);
+  process.exit(0);
+}
 
+// ---- 3. whole processes against the targets ----
+console.log('\n=== whole `flow run` processes (fresh process each; wall clock, best of ' + REPS + ') ===');
 // SDM: the workflow bench/spatial.ts --keep wrote (or write it now with --whole-only)
 if (!existsSync(join(sdmDir, 'sdm.json'))) {
   process.stdout.write('writing the SDM panel (bench/spatial.ts --keep)... ');
@@ -103,6 +114,7 @@ const outDir = join(tmp('flow-bench-out-'), 'paper');
 flowRun(paper, warmCache, REPO, ['--out', outDir]);
 rows.push({ name: 'flow run workflows/paper.json warm, writing its out folder (up to date)', target: 400, t: best(paper, REPO, () => warmCache, ['--out', outDir]) });
 
+console.log(`\ntwo-way FE, flow against fixest (${REPS} alternating runs each):\n${feTable}`);
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const w = Math.max(...rows.map((r) => r.name.length));
 console.log(`\n${'benchmark'.padEnd(w)} | ${'measured'.padStart(9)} | ${'target'.padStart(9)} | result`);

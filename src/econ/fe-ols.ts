@@ -2,8 +2,9 @@
 // by alternating projections, rank-check, solve by Cholesky, then hand the pieces to
 // the covariance registry. The result is plain data; SEs, t, p and intervals are
 // functions of it (see inference.ts).
-import { cholesky, choleskySolve, choleskyInverse, rankCheck, crossprodBlocked, type Columns } from './linalg.js';
-import { demean, absorbedDof, nonNestedDof, singletonMask, subsetFactor, encodeFactor, type Factor, type DemeanInfo } from './fe.js';
+import { cholesky, choleskySolve, choleskyInverse, rankCheck, type Columns } from './linalg.js';
+import { demean, absorbedDof, nonNestedDof, singletonMask, subsetFactor, encodeFactor, autoThreads, warmThreads, type Factor, type DemeanInfo } from './fe.js';
+import { gramOnThreads, residualsOnThreads } from './fe/threads.js';
 import { computeVcov, type VcovRequest, type VcovResult, type VcovProblem } from './vcov.js';
 import { dataError } from '../errors.js';
 
@@ -27,6 +28,8 @@ export interface FeOptions {
   tol?: number;
   /** filled with milliseconds per phase when given (kept out of the result: results are hashed) */
   timings?: Record<string, number>;
+  /** threads for the demeaning, the Gram matrix and the residuals (default 'auto': every core for large problems); only speed depends on it */
+  threads?: number | 'auto';
 }
 
 export interface DroppedTerm { term: string; reason: 'absorbed by the fixed effects' | 'collinear with other regressors' }
@@ -66,8 +69,8 @@ const NOT_CONVERGED = (sweeps: number) =>
   `the within transformation did not converge in ${sweeps} sweeps of alternating projections: the fixed effects are nearly collinear or the panel is poorly connected; check the fe columns`;
 
 /** The within transformation of the columns, or a data error when it does not converge. */
-export function demeanOrThrow(columns: Float64Array[], factors: Factor[], tol?: number, counts?: Float64Array[]): { out: Float64Array[]; info: DemeanInfo } {
-  const r = demean(columns, factors, { tol, counts });
+export function demeanOrThrow(columns: Float64Array[], factors: Factor[], tol?: number, counts?: Float64Array[], threads: number | 'auto' = 'auto', moments = false): { out: Float64Array[]; info: DemeanInfo; moments?: Float64Array } {
+  const r = demean(columns, factors, { tol, counts, threads, moments });
   if (!r.info.converged) throw dataError(NOT_CONVERGED(r.info.iterations));
   return r;
 }
@@ -106,6 +109,8 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   const t = opts.timings;
   let t0 = now();
   const n0 = input.y.length;
+  const threads = opts.threads === 'auto' || opts.threads === undefined ? autoThreads(n0, input.X.length + 1) : opts.threads;
+  if (threads > 1) warmThreads(threads); // the workers start while the sample is prepared
   const clusters0 = input.clusters ?? [];
   const sample = prepareSample(n0, input.factors, clusters0, opts.dropSingletons ?? true);
   const rows = sample.rows;
@@ -114,29 +119,26 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   const y = sample.subset ? take(input.y, rows) : input.y;
   const X = sample.subset ? input.X.map((c) => take(c, rows)) : input.X;
   if (N === 0) throw dataError('no observations left after removing singleton groups');
+  if (t) { t.sample = (t.sample ?? 0) + now() - t0; t0 = now(); }
 
-  const { out, info } = demeanOrThrow([y, ...X], factors, opts.tol, sample.factors.length > 0 ? sample.counts : undefined);
+  const { out, info, moments } = demeanOrThrow([y, ...X], factors, opts.tol, sample.factors.length > 0 ? sample.counts : undefined, threads, true);
   const yd = out[0];
   let Xd = out.slice(1);
   if (t) t.demean = (t.demean ?? 0) + now() - t0;
   t0 = now();
 
-  // One cache-friendly sweep for the Gram matrix of [X~, y~]: X'X, X'y and y'y.
+  // The Gram matrix of [X~, y~] (X'X, X'y and y'y; one task per entry on the threads), and
+  // meanwhile the factors' connected components for the absorbed dof
   const k0 = Xd.length;
-  const gram = crossprodBlocked([...Xd, yd]);
+  const { gram, components } = gramOnThreads([...Xd, yd], factors, threads);
   const g1 = k0 + 1;
   const XtX0 = new Float64Array(k0 * k0);
   for (let a = 0; a < k0; a++) for (let b = 0; b < k0; b++) XtX0[a * k0 + b] = gram[a * g1 + b];
   const tssWithin = gram[k0 * g1 + k0];
-  // raw means and sums of squares (one pass per column): the constant, and the scale
-  // that tells a column absorbed by the FE from a small one
-  const rawMoments = (c: Float64Array) => {
-    const c0 = c[0]; // shifted sums keep the digits when the mean is large
-    let m = 0, q = 0;
-    for (let i = 0; i < N; i++) { const v = c[i] - c0; m += v; q += v * v; }
-    return { mean: c0 + m / N, ss: q - m * m / N };
-  };
-  const xMom = X.map(rawMoments), yMom = rawMoments(y);
+  // raw means and sums of squares (rawMoments, from the demeaning's pass over the columns):
+  // the constant, and the scale that tells a column absorbed by the FE from a small one
+  const mom = (j: number) => ({ mean: moments![2 * j], ss: moments![2 * j + 1] });
+  const yMom = mom(0), xMom = X.map((_, j) => mom(j + 1));
   // rank check: absorbed (zero after demeaning) and collinear columns, by name
   const rc = rankCheck(XtX0, k0, 1e-9, Float64Array.from(xMom.map((m, j) => Math.max(m.ss, XtX0[j * k0 + j]))));
   const dropped: DroppedTerm[] = [
@@ -162,7 +164,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   if (!L) throw dataError(`the regressors ${terms.join(', ')} are collinear after removing the fixed effects (singular design)`);
   const beta = k > 0 ? choleskySolve(L, k, Xty) : new Float64Array(0);
   const XtXinv = k > 0 ? choleskyInverse(L, k) : new Float64Array(0);
-  const { resid, ssr } = residuals(yd, Xd, beta);
+  const { resid, ssr } = residualsOnThreads(yd, Xd, beta, threads) ?? residuals(yd, Xd, beta);
   const yMean = yMom.mean;
   const tssTotal = yMom.ss;
   const xMeans = Float64Array.from(kept.map((j) => xMom[j].mean));
@@ -172,7 +174,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   t0 = now();
 
   const { vcov, dofFE, nonNestedDof: nnd, clusters } = varianceWithConstant(opts.vcov, {
-    scores: Xd, xMeans, bread: XtXinv, resid, factors, clusters: sample.clusters,
+    scores: Xd, xMeans, bread: XtXinv, resid, factors, clusters: sample.clusters, components,
     hat: { X: Xd, bread: XtXinv, projectFE: (v) => demean([v], factors, { tol: 1e-14 }).out[0] },
   });
   if (t) t.variance = (t.variance ?? 0) + now() - t0;
@@ -192,9 +194,11 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
 export function varianceWithConstant(req: VcovRequest, p: {
   scores: Columns; xMeans: Float64Array; bread: Float64Array; resid: Float64Array;
   factors: Factor[]; clusters: Factor[]; hat?: VcovProblem['hat'];
+  /** connected components of the first two factors, when already counted */
+  components?: number | null;
 }): { vcov: VcovResult; dofFE: number; nonNestedDof: number; clusters: Factor[] } {
   const N = p.resid.length, k = p.scores.length;
-  const dofFE = absorbedDof(p.factors);
+  const dofFE = absorbedDof(p.factors, p.components);
   if (N - dofFE - k <= 0) throw dataError(`${N} observations cannot identify ${k} coefficient(s) beside ${dofFE} absorbed fixed-effect levels: no residual degrees of freedom`);
   const clusters = p.clusters;
   const nnd = clusters.length > 0 ? nonNestedDof(p.factors, clusters, dofFE) : dofFE - 1;

@@ -30,8 +30,9 @@ export function sha256(data: string | Uint8Array): string {
 export interface StatEntry { size: number; mtime: string; ino: number; sha256: string }
 export type StatCache = Record<string, StatEntry>;
 
-/** Files up to this size that are hashed with `keep` are read whole and their bytes kept. */
-export const KEEP_MAX_BYTES = 512 << 20;
+/** Files up to this size that are hashed with `keep` are read whole and their bytes kept
+ * (2 GiB: a 10M-row CSV is ~700 MB, and its node reads it whole anyway). */
+export const KEEP_MAX_BYTES = 2 ** 31;
 
 /**
  * Content hash of a file, or of a directory (sorted relative paths + content hashes,

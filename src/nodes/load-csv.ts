@@ -24,7 +24,21 @@ export function loadCsvTable(absPath: string, params: Pick<LoadCsvParams, 'colum
     throw dataError(`cannot read ${displayPath}: ${(e as Error).message}; check "path" (it is relative to the workflow file)`);
   }
   const data = parseCsv(buf, { file: displayPath, types: params.columns, delimiter: params.delimiter });
-  return aq.table(data.columns as Record<string, ArrayLike<unknown>>);
+  // no rows: plain empty columns (arquero cannot encode an empty Float64Array column)
+  const columns = data.nRows > 0 ? data.columns : Object.fromEntries(data.names.map((nm) => [nm, []]));
+  const table = aq.table(columns as Record<string, ArrayLike<unknown>>);
+  if (data.ipc) knowsItsBytes(table, data.ipc);
+  return table;
+}
+
+/**
+ * An all-numeric file's columns were parsed into their Arrow IPC stream (io/arrow-layout.ts):
+ * toArrowIPC() without options (what the cache stores) returns those bytes instead of
+ * gathering the columns into new ones. Only this table instance: verbs make new tables.
+ */
+function knowsItsBytes(table: aq.ColumnTable, ipc: Uint8Array): void {
+  const own = table.toArrowIPC.bind(table);
+  Object.defineProperty(table, 'toArrowIPC', { value: (o?: Parameters<typeof own>[0]) => (o === undefined ? ipc : own(o)) });
 }
 
 export const loadCsv = defineNode({

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as aq from 'arquero';
 import { loadCsv, loadCsvParams } from '../../src/nodes/load-csv.js';
-import { parseCsv, readShared } from '../../src/io/csv.js';
+import { parseCsv, readShared, type CsvOptions } from '../../src/io/csv.js';
+import { parallelScan } from '../../src/io/csv-parallel.js';
+import { scannerFor, UNROLL_MAX } from '../../src/io/csv-scan.js';
+import { ColumnArena } from '../../src/io/arrow-layout.js';
 import { makeRng } from '../../src/econ/rng.js';
 
 let dir: string;
@@ -115,6 +118,13 @@ describe('load-csv', () => {
     expect([par.threads, ser.threads]).toEqual([2, 1]);
     const bytes = (a: unknown) => { const f = a as Float64Array; return Buffer.from(f.buffer, f.byteOffset, f.byteLength); };
     for (const c of ser.names) expect(bytes(par.columns[c]).equals(bytes(ser.columns[c]))).toBe(true);
+    expect(Buffer.from(par.ipc!).equals(Buffer.from(ser.ipc!))).toBe(true); // the same stream either way
+    // every chunk scanned by a worker thread (the kernel's source text): the same rows
+    const names = ser.names;
+    const w = parallelScan(shared, shared.indexOf(10) + 1, shared.length, scannerFor(names.length, [0, 0, 0], 44, shared.length), names.length, (cap) => new ColumnArena(names.length, cap, 0), false)!;
+    expect(w.rows).toBe(600_000);
+    const joined = names.map((_, c) => Float64Array.from(w.parts.flatMap(([from, k]) => Array.from(w.arena.region(c).subarray(from, from + k)))));
+    names.forEach((nm, c) => expect(bytes(joined[c]).equals(bytes(ser.columns[nm]))).toBe(true));
     const withText = write('bigt.csv', lines.join('\n').replace('\n599999,', '\nx,') + '\n');
     const t = parseCsv(readShared(withText), { parallel: true });
     expect((t.columns.id as string[])[599_999]).toBe('x');
@@ -125,5 +135,55 @@ describe('load-csv', () => {
     const d = parseCsv(Buffer.from('\ufeffa;b\n1;2\n\n3;4'), { delimiter: ';' });
     expect(d.names).toEqual(['a', 'b']);
     expect(Array.from(d.columns.b as Float64Array)).toEqual([2, 4]);
+    // digits read four at a time up to the very last byte, in a buffer that starts inside another
+    const tail = parseCsv(Buffer.from('#v,w\n1234.5678,0.123456789\n87654321,12345678.9').subarray(1));
+    expect(Array.from(tail.columns.v as Float64Array)).toEqual([1234.5678, 87654321]);
+    expect(Array.from(tail.columns.w as Float64Array)).toEqual([0.123456789, 12345678.9]);
+  });
+
+  it('an all-numeric file comes with its Arrow IPC stream: the bytes arquero encodes for its columns, the columns views of them', () => {
+    const rng = makeRng(11);
+    const cases: [string, string, CsvOptions][] = [
+      ['small', 'a,b\n1,2\n3.5,-4\n', {}],
+      ['one column, no final newline', 'x\n1\n2\n3', {}],
+      ['names beyond ASCII', 'prix_\u00e9t\u00e9,\u5e74,y\n1,2001,0.5\n2,2002,-0.25\n', {}],
+      // long lines first, short ones later: more rows than the first 256 KB promise (the arena grows)
+      ['grows', 'v,w\n' + Array.from({ length: 6000 }, (_, i) => `${rng.normal().toFixed(15)},${i}`).join('\n') + '\n' + Array.from({ length: 200_000 }, (_, i) => `${i % 10},${i % 7}`).join('\n') + '\n', { parallel: false }],
+    ];
+    for (const [what, text, o] of cases) {
+      const d = parseCsv(Buffer.from(text), o);
+      expect(d.ipc, what).toBeDefined();
+      const ref = aq.table(Object.fromEntries(d.names.map((n) => [n, Float64Array.from(d.columns[n] as Float64Array)]))).toArrowIPC();
+      expect(Buffer.from(d.ipc!).equals(Buffer.from(ref)), what).toBe(true);
+      for (const n of d.names) expect((d.columns[n] as Float64Array).buffer, what).toBe(d.ipc!.buffer);
+    }
+    expect(parseCsv(Buffer.from('id,name\n1,a\n')).ipc).toBeUndefined(); // a text column: no stream
+    expect(parseCsv(Buffer.from('a,b\n')).ipc).toBeUndefined(); // no rows: none either
+  });
+
+  it('the table load-csv returns hands the cache those bytes (no copy); other formats are still encoded', () => {
+    write('ipc.csv', 'a,b\n1,2\n3,4\n');
+    const t = run({ path: 'ipc.csv' }).table;
+    const bytes = t.toArrowIPC();
+    expect(bytes.buffer).toBe((t.column('a') as unknown as Float64Array).buffer);
+    expect(Buffer.from(bytes).equals(Buffer.from(aq.table({ a: Float64Array.of(1, 3), b: Float64Array.of(2, 4) }).toArrowIPC()))).toBe(true);
+    expect(aq.fromArrow(t.toArrowIPC({ format: 'file' })).objects()).toEqual([{ a: 1, b: 2 }, { a: 3, b: 4 }]);
+    expect(t.filter((r: { a: number }) => r.a > 1).toArrowIPC()).not.toBe(bytes);
+    write('header-only.csv', 'a,b\n');
+    expect(aq.fromArrow(run({ path: 'header-only.csv' }).table.toArrowIPC()).columnNames()).toEqual(['a', 'b']); // cacheable
+  });
+
+  it('a wide file (more columns than the scanner unrolls) parses the same way: numbers, a text column, a ragged row', () => {
+    const rng = makeRng(23);
+    const k = UNROLL_MAX + 6;
+    const head = Array.from({ length: k }, (_, j) => `c${j}`);
+    const rows = Array.from({ length: 300 }, () => head.map((_, j) => (j === 7 ? `t${rng.int(9)}` : (rng.normal() * 10 ** rng.int(6)).toPrecision(1 + rng.int(16)))));
+    const d = parseCsv(Buffer.from([head, ...rows].map((r) => r.join(',')).join('\n') + '\n'), { parallel: false });
+    for (let j = 0; j < k; j++) {
+      if (j === 7) expect(d.columns.c7).toEqual(rows.map((r) => r[7]));
+      else expect(Array.from(d.columns[`c${j}`] as Float64Array)).toEqual(rows.map((r) => Number(r[j])));
+    }
+    const ragged = [head, ...rows.slice(0, 3).map((r) => r.join(',')), '1,2,3'].map((r) => (Array.isArray(r) ? r.join(',') : r)).join('\n');
+    expect(() => parseCsv(Buffer.from(ragged), { file: 'w.csv' })).toThrow(/w\.csv: row 5 has 3 fields but the header has 30/);
   });
 });
