@@ -28,7 +28,7 @@ export function loadCsvTable(absPath: string, params: Pick<LoadCsvParams, 'colum
   }
   buf = decodeText(buf, params.encoding, displayPath).bytes; // UTF-8 bytes are passed on as they are
   const data = parseCsv(buf, { file: displayPath, types: params.columns, delimiter: params.delimiter });
-  return aq.table(data.columns as Record<string, ArrayLike<unknown>>);
+  return aq.table(data.columns as Record<string, ArrayLike<unknown>>, data.names); // names: "2006", "2007" keep the header's order
 }
 
 export const loadCsv = defineNode({

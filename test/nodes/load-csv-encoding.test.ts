@@ -35,6 +35,11 @@ describe('load-csv encoding', () => {
     expect(readFileSync(join(dir, 'q.csv')).equals(bytes)).toBe(true);
   });
 
+  it('keeps the header order when columns are named by years (a wide table)', () => {
+    writeFileSync(join(dir, 'wide.csv'), 'city,2006,2007\nA,1,2\n');
+    expect(run({ path: 'wide.csv' }).table.columnNames()).toEqual(['city', '2006', '2007']);
+  });
+
   it('an unknown encoding is rejected by the schema', () => {
     expect(loadCsvParams.safeParse({ path: 'x.csv', encoding: 'latin1' }).success).toBe(false);
   });
