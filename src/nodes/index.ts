@@ -40,6 +40,7 @@ import { reshapeNode } from './reshape.js';
 import { joinNode } from './join.js';
 import { aggregateNode } from './aggregate.js';
 import { appendNode } from './append.js';
+import { checkYearbookNode } from './check-yearbook.js';
 
 const nodes = [
   // each helper adds its node definitions here
@@ -49,7 +50,7 @@ const nodes = [
   loadYearbookNode, synthYrd26Node,
   mediationNode, subgroupNode, tableNode, reportNode, specCurveNode,
   wMatrixNode, loadMatrixNode, sarNode, sdmNode,
-  loadXlsx, loadDta, renameNode, reshapeNode, joinNode, aggregateNode, appendNode,
+  loadXlsx, loadDta, renameNode, reshapeNode, joinNode, aggregateNode, appendNode, checkYearbookNode,
 ] as const;
 
 for (const def of nodes) registerNode(def);
