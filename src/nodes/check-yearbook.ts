@@ -1,7 +1,9 @@
 // Node `check-yearbook`: the raw yearbook tables built upstream (from a workbook, a GBK
 // CSV, renamed, reshaped and joined) through the same checks as load-yearbook, with the
 // same three outputs, so the rest of paper.json runs on them unchanged. Columns of the
-// layout come first, in the layout's order (that of the shipped CSVs); others follow.
+// layout come first, in the order of the shipped CSVs (data/yrd26), others follow: tables
+// with the same values then have the same bytes as load-yearbook's, and every node after
+// `raw` is a cache hit (early cut-off) when the workbook holds the shipped figures.
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
@@ -18,11 +20,18 @@ const MSG = {
 
 type Kind = keyof typeof YEARBOOK_LAYOUT;
 
+/** the column order of data/yrd26/*.csv (city-year and province-year files follow the layout) */
+const FILE_ORDER: Record<Kind, readonly string[]> = {
+  city: [...YEARBOOK_LAYOUT.city.keys, ...YEARBOOK_LAYOUT.city.numeric],
+  province: [...YEARBOOK_LAYOUT.province.keys, ...YEARBOOK_LAYOUT.province.numeric],
+  cities: ['city', 'city_zh', 'province', 'lat', 'lon', 'size_class', 'gdp2020', 'pop2020', 'terrain_class', 'slope'],
+};
+
 /** A table as the parser's CsvData: layout columns typed (keys text, figures numbers), layout first. */
 function asCsvData(t: ColumnTable, kind: Kind, port: string, node: string): CsvData {
   const L = YEARBOOK_LAYOUT[kind];
   const have = t.columnNames();
-  const layout: string[] = [...L.keys, ...L.numeric];
+  const layout = [...FILE_ORDER[kind]];
   const miss = layout.filter((c) => !have.includes(c));
   if (miss.length) throw dataError(MSG.missing(port, miss, have), { node });
   const label = rowLabeler(t, kind === 'province' ? 'province' : 'city', kind === 'cities' ? null : 'year');
