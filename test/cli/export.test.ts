@@ -72,6 +72,11 @@ describe('flow export', () => {
     }
   });
 
+  it('is what the README shows for fe_ris and iv_ris', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    for (const node of ['fe_ris', 'iv_ris']) for (const to of ['stata', 'r']) expect(readme, `${node} --to ${to}`).toContain(exp(node, to).stdout);
+  });
+
   it('refuses a node that is not an estimator, an unknown tool and an unknown node, naming the fix', () => {
     expect(exp('table2', 'r').stderr).toContain('table2 is a table node; flow export writes the code of fe, iv, sar, sdm nodes');
     expect(exp('fe_ris', 'spss').stderr).toContain('--to spss: use --to stata or --to r');
