@@ -215,7 +215,7 @@ describe('readDta errors', () => {
   });
 });
 
-describe.runIf(hasR)('haven reads what flow writes (Rscript present)', () => {
+(hasR ? describe : describe.skip)(hasR ? 'haven reads what flow writes (Rscript present)' : 'SKIPPED: Rscript with haven is not installed, so haven did not read the files flow writes', () => {
   it('every value, type and label of the 118 and 119 files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flow-dta-'));
     try {
