@@ -61,6 +61,11 @@ program.command('watch <workflow>').description('re-run affected nodes when the 
   .option('--out <dir>', 'as for run').option('--no-out', 'as for run')
   .action(async (wf, o) => (await import('./watch.js')).watchCommand(wf, o));
 
+program.command('export <workflow> <node>').description('the Stata or R code that re-estimates an estimator node (fe, iv, sar, sdm), on stdout; --dir DIR writes the data beside it')
+  .requiredOption('--to <tool>', 'stata (reghdfe / ivreghdfe / xsmle) or r (fixest / splm)').option('--dir <dir>', 'write <node>.csv, <node>.dta (and W) and the code file here')
+  .option('--set <name=value>', 'as for run', collect, []).option(...cacheOpt)
+  .action(async (wf, node, o) => (await import('./export.js')).exportCommand(wf, node, o));
+
 // `flow synth` (the data generator) is registered only when asked for, or for help:
 // its module is heavy and no other command needs it
 const first = process.argv[2];

@@ -32,6 +32,16 @@ import { loadMatrixNode } from './load-matrix.js';
 import { sarNode } from './sar.js';
 import { sdmNode } from './sdm.js';
 
+// readers and shaping (issue 14)
+import { loadXlsx } from './load-xlsx.js';
+import { loadDta } from './load-dta.js';
+import { renameNode } from './rename.js';
+import { reshapeNode } from './reshape.js';
+import { joinNode } from './join.js';
+import { aggregateNode } from './aggregate.js';
+import { appendNode } from './append.js';
+import { checkYearbookNode } from './check-yearbook.js';
+
 const nodes = [
   // each helper adds its node definitions here
   feNode, ivNode, loadCsv,
@@ -40,6 +50,7 @@ const nodes = [
   loadYearbookNode, synthYrd26Node,
   mediationNode, subgroupNode, tableNode, reportNode, specCurveNode,
   wMatrixNode, loadMatrixNode, sarNode, sdmNode,
+  loadXlsx, loadDta, renameNode, reshapeNode, joinNode, aggregateNode, appendNode, checkYearbookNode,
 ] as const;
 
 for (const def of nodes) registerNode(def);

@@ -145,7 +145,11 @@ export function validateYearbook(content: Record<keyof YearbookFiles, Uint8Array
   const cities = parse(content.cities, f.cities, 'cities');
   const province = parse(content.province, f.province, 'province');
   const city = parse(content.city, f.city, 'city');
+  return checkYearbook({ city, province, cities }, f);
+}
 
+/** The checks on the three tables once parsed (load-yearbook from files, check-yearbook from upstream tables). */
+export function checkYearbook({ city, province, cities }: Record<keyof YearbookFiles, CsvData>, f: YearbookFiles) {
   checkKeys(cities, f.cities, YEARBOOK_LAYOUT.cities.keys, false);
   const cityNames = checkUnique(cities, f.cities, (r) => `city ${txt(cities, 'city')[r]}`);
   checkRange(cities, f.cities, 'lat', -90, 90, 'latitude in decimal degrees');
