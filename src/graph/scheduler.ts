@@ -10,17 +10,22 @@ import { mergeMap } from 'rxjs/internal/operators/mergeMap';
 import { defer } from 'rxjs/internal/observable/defer';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { availableParallelism } from 'node:os';
 import { FlowError } from '../errors.js';
-import type { Provenance, ProvenanceNode } from './node.js';
-import { ENGINE_VERSION, canonical, hashPath, hashPathKeep, readWhole, sha256, type StatCache } from './hash.js';
-import { type Fingerprint, type Reason, fingerprintKey, reasons, rootCauses, unchangedInputs } from './cues.js';
+import type { Provenance } from './node.js';
+import { canonical, sha256 } from './hash.js';
+import { readWhole } from '../io/read.js';
+import { type Fingerprint, fileHashes, fileHashesKeep, fingerprint, fingerprintKey, planGraph, provenanceOf, whyRun } from './fingerprint.js';
+import { ancestors } from './dag.js';
 import { inside } from './load.js';
 import type { Plan, PlanNode } from './plan.js';
 import type { Store, CacheRecord, NodeState, OutputRef } from './store.js';
 import { checkValue, decode, encode } from './codec.js';
 import type { RunEvent, Summary } from './events.js';
 import { WorkerPool } from './pool.js';
-import { availableParallelism } from 'node:os';
+import { portModules } from './ports.js';
+import { lease } from './lock.js';
+import { appendRun, type JournalNode } from './journal.js';
 
 export interface RunOptions {
   store: Store;
@@ -31,6 +36,8 @@ export interface RunOptions {
   concurrency?: number;
   /** worker threads for node types with `worker: true` (0: run them on the main thread) */
   workers?: number;
+  /** for the run journal: the flow version and the project's git commit */
+  about?: { flow: string; commit?: string };
 }
 
 /** Instance ids matching a list of ids or declared (base) ids; unknown names are a FlowError. */
@@ -44,77 +51,34 @@ export function selectNodes(plan: Plan, names: string[], flag: string): Set<stri
   return out;
 }
 
-export function ancestorsOf(plan: Plan, ids: Iterable<string>): Set<string> {
-  const out = new Set<string>();
-  const visit = (id: string) => {
-    if (out.has(id)) return;
-    out.add(id);
-    for (const refs of Object.values(plan.nodes.get(id)!.inputs)) for (const r of refs) visit(r.node);
-  };
-  for (const id of ids) visit(id);
-  return out;
-}
+/** `ids` and every node they depend on (the plan's graph, graphology). */
+export const ancestorsOf = (plan: Plan, ids: Iterable<string>): Set<string> => ancestors(planGraph(plan), ids);
 
-/** Content hashes of the files a node reads; `keep` (see hashPath) collects the bytes of those read whole. */
-export function fileHashes(n: PlanNode, stats: StatCache, dirty: { value: boolean }, keep?: Map<string, Buffer>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of n.files) {
-    try { out[f.rel] = hashPath(f.abs, stats, dirty, keep); } catch (e) { throw cannotRead(n, f, e); }
-  }
-  return out;
-}
+/** What became of a node in this run: its outputs (a hit or a run), or neither. */
+type Done =
+  | { status: 'hit' | 'ran'; key: string; outputs: Record<string, OutputRef>; files: Record<string, string>; roots: string[] }
+  | { status: 'failed'; key: string | null }
+  | { status: 'skipped' };
+type Made = Extract<Done, { outputs: unknown }>;
 
-/** fileHashes with the bytes of the files read kept in `keep`, reading and hashing overlapped (hashPathKeep). */
-export async function fileHashesKeep(n: PlanNode, stats: StatCache, dirty: { value: boolean }, keep: Map<string, Buffer>): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const f of n.files) {
-    try { out[f.rel] = await hashPathKeep(f.abs, stats, dirty, keep); } catch (e) { throw cannotRead(n, f, e); }
-  }
-  return out;
-}
-
-const cannotRead = (n: PlanNode, f: PlanNode['files'][number], e: unknown) =>
-  new FlowError('data', `cannot read ${f.rel} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it was there when the workflow was validated`, { node: n.id, file: f.abs }, e);
-
-/** The fingerprint of a node given its inputs' output hashes (null where unknown). */
-export function fingerprint(n: PlanNode, outHash: (node: string, port: string) => string | null, files: Record<string, string>, provenance?: string | null): Fingerprint {
-  const inputs: Fingerprint['inputs'] = {};
-  for (const [port, refs] of Object.entries(n.inputs)) {
-    if (n.gathers.has(port)) inputs[port] = refs.map((r) => ({ branch: r.branch ?? {}, hash: outHash(r.node, r.port) }));
-    else if (n.def.inputs[port]?.many) inputs[port] = refs.map((r) => outHash(r.node, r.port));
-    else inputs[port] = refs.length ? outHash(refs[0].node, refs[0].port) : null;
-  }
-  const fp: Fingerprint = { engine: ENGINE_VERSION, type: n.type, version: n.def.version, params: n.params, inputs, files };
-  if (n.code) fp.code = n.code;
-  if (n.def.provenance) fp.provenance = provenance ?? null as any;
-  return fp;
-}
-
-/** Upstream node ids wired to a port (for reasons). */
-export const upstreamOf = (n: PlanNode) => (port: string) => [...new Set((n.inputs[port] ?? []).map((r) => r.node))];
-
-export function provenanceOf(plan: Plan, n: PlanNode, keyOf: (id: string) => string, filesOf: (id: string) => Record<string, string>): Provenance {
-  const anc = ancestorsOf(plan, [n.id]);
-  anc.delete(n.id);
-  const nodes: ProvenanceNode[] = plan.order.filter((id) => anc.has(id)).map((id) => {
-    const a = plan.nodes.get(id)!;
-    return {
-      id, type: a.type, version: a.def.version, key: keyOf(id), params: a.params,
-      inputs: Object.entries(a.inputs).flatMap(([port, refs]) => refs.map((r) => ({ port, from: `${r.node}.${r.port}` }))),
-      files: Object.entries(filesOf(id)).map(([path, h]) => ({ path, sha256: h })),
-    };
-  });
-  return { workflow: plan.rel, nodes };
-}
-
-interface Done { status: 'hit' | 'ran' | 'failed' | 'skipped'; key: string | null; outputs?: Record<string, OutputRef>; fp?: Fingerprint; files?: Record<string, string>; roots: string[] }
-
+/**
+ * Runs a plan: events as they happen, a summary last. The run holds a lease on the cache
+ * (lock.ts: gc waits for it to end) and, when it ends, writes the workflow's run state and an
+ * entry of the run journal.
+ */
 export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
   return new Observable<RunEvent>((sub) => {
     const t0 = performance.now();
     const { store } = opts;
     const force = selectNodes(plan, opts.force ?? [], '--force');
     const scope = opts.only?.length ? ancestorsOf(plan, selectNodes(plan, opts.only, '--only')) : new Set(plan.order);
+    let stopped = false, teardown = () => {}, dropLease: (() => void) | undefined;
+    lease(store.dir, plan.rel, { onWait: () => sub.next({ type: 'waiting', on: 'flow cache gc' }) })
+      .then((drop) => { if (stopped) drop(); else { dropLease = drop; teardown = start(); } })
+      .catch((e) => sub.error(e));
+    return () => { stopped = true; teardown(); dropLease?.(); };
+
+    function start(): () => void {
     const prev = store.readState(plan.rel);
     const stats = store.readStats();
     const dirty = { value: false };
@@ -130,7 +94,20 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
     const ready = new Subject<PlanNode>();
     const at = new Date().toISOString();
 
-    const outHash = (node: string, port: string) => done.get(node)?.outputs?.[port]?.hash ?? null;
+    /** a finished input of a node that runs (dependents of failed or skipped nodes are skipped) */
+    const made = (id: string): Made => {
+      const d = done.get(id);
+      if (d?.status !== 'hit' && d?.status !== 'ran') throw new Error(`${id} has no outputs (${d?.status ?? 'not done'})`);
+      return d;
+    };
+    const outHash = (node: string, port: string) => { const d = done.get(node); return d && 'outputs' in d ? d.outputs[port]?.hash ?? null : null; };
+    const rootsOf = (u: string) => { const d = done.get(u); return d && 'roots' in d ? d.roots : []; };
+    // each node's status, time and key, for the run journal
+    const journalNodes: Record<string, JournalNode> = {};
+    const emit = (e: Extract<RunEvent, { type: 'hit' | 'ran' | 'failed' | 'skipped' }>) => {
+      journalNodes[e.node] = e.type === 'skipped' ? { status: 'skipped', ms: 0, key: null } : { status: e.type, ms: Math.round(e.ms * 10) / 10, key: e.key };
+      sub.next(e);
+    };
     // Dependents always get the value decoded from the stored bytes, even when it was made in
     // this run: a fresh run and a cached one must hand them the same thing (NaN -> null in JSON,
     // column types after Arrow). Bytes made in this run are kept, so this is no disk read.
@@ -167,7 +144,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
       try {
         const files = kept && n.files.length ? await fileHashesKeep(n, stats, dirty, kept) : fileHashes(n, stats, dirty);
         let prov: Provenance | undefined;
-        if (n.def.provenance) prov = provenanceOf(plan, n, (id) => done.get(id)!.key!, (id) => done.get(id)!.files ?? {});
+        if (n.def.provenance) prov = provenanceOf(plan, n, (id) => made(id).key, (id) => made(id).files);
         const fp = fingerprint(n, outHash, files, prov && sha256(canonical(prov)));
         key = fingerprintKey(fp);
         // the same key twice in one run (matrix copies with equal inputs): compute it once
@@ -179,17 +156,14 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           const ms = performance.now() - start;
           const k = key;
           report(n, () => {
-            sub.next({ type: 'hit', node: n.id, key: k, reason: reran.length ? 'cut-off' : 'cached', ms, savedMs: rec.ms });
+            emit({ type: 'hit', node: n.id, key: k, reason: reran.length ? 'cut-off' : 'cached', ms, savedMs: rec.ms });
             summary.hit.push(n.id); summary.savedMs += rec.ms;
-            states[n.id] = { key: k, status: 'hit', fingerprint: fp, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan };
-            if (reran.length) states[n.id].cutOff = { upstream: reran, roots: [...new Set(reran.flatMap((u) => done.get(u)!.roots))] };
+            states[n.id] = { key: k, status: 'hit', fingerprint: fp, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan,
+              ...(reran.length ? { cutOff: { upstream: reran, roots: [...new Set(reran.flatMap(rootsOf))] } } : {}) };
           });
-          return { status: 'hit', key, outputs: rec.outputs, fp, files, roots: [] };
+          return { status: 'hit', key, outputs: rec.outputs, files, roots: [] };
         }
-        const prevFp = prev?.nodes[n.id]?.fingerprint;
-        let why: Reason[] = force.has(n.id) ? [{ cue: 'forced', text: `--force ${n.base}` }] : reasons(prevFp, fp, upstreamOf(n));
-        if (!why.length) why = [{ cue: 'evicted', text: 'its cache entry is missing (gc or a new cache dir)' }];
-        const roots = rootCauses(n.id, why, (u) => done.get(u)?.roots ?? [], unchangedInputs(n.inputs, why));
+        const { why, roots } = whyRun(n, prev?.nodes[n.id], fp, force.has(n.id), rootsOf);
         let settle!: () => void;
         inflight.set(key, new Promise<void>((r) => (settle = r)));
         running = settle;
@@ -205,8 +179,8 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
         if (module) {
           pool ??= new WorkerPool(opts.workers ?? Math.max(1, availableParallelism() - 1));
           const job = {
-            module, type: n.type, cacheDir: store.dir, root: plan.root, file: n.file, nodeId: n.id, params: n.params, sources, provenance: prov,
-            inputs: Object.fromEntries(Object.entries(n.inputs).map(([port, refs]) => [port, { many: !!n.def.inputs[port].many, refs: refs.map((r) => done.get(r.node)!.outputs![r.port]) }])),
+            module, type: n.type, cacheDir: store.dir, root: plan.root, file: n.file, nodeId: n.id, params: n.params, sources, provenance: prov, ports: portModules(),
+            inputs: Object.fromEntries(Object.entries(n.inputs).map(([port, refs]) => [port, { many: !!n.def.inputs[port].many, refs: refs.map((r) => made(r.node).outputs[r.port]) }])),
           };
           // the worker reads its inputs from the cache: they must be there
           await Promise.all(Object.values(job.inputs).flatMap((i) => i.refs.map((r) => writing.get(r.hash))));
@@ -216,7 +190,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           const def = await plan.resolve(n.type);
           if (!def) throw new FlowError('run', `node type ${n.type} is no longer in the catalogue; rebuild (npm run build)`);
           for (const [port, refs] of Object.entries(n.inputs)) {
-            const vals = await Promise.all(refs.map((r) => value(done.get(r.node)!.outputs![r.port])));
+            const vals = await Promise.all(refs.map((r) => value(made(r.node).outputs[r.port])));
             inputs[port] = n.def.inputs[port].many ? vals : vals[0];
           }
           // while writes are in progress, one turn of the event loop first: they finish (records,
@@ -264,16 +238,16 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           const e = await stored;
           if (e) {
             const err = new FlowError('cache', `${n.id} (${n.type}): could not write its outputs to the cache: ${(e as Error)?.message ?? e}`, { node: n.id, file: n.file }, e);
-            sub.next({ type: 'failed', node: n.id, key: k, ms, inputs: [], error: err });
+            emit({ type: 'failed', node: n.id, key: k, ms, inputs: [], error: err });
             summary.failed.push(n.id);
-            states[n.id] = { key: k, status: 'failed', fingerprint: null, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan };
+            states[n.id] = { key: k, status: 'failed', at, lastRan: prev?.nodes[n.id]?.lastRan };
             return;
           }
-          sub.next({ type: 'ran', node: n.id, key: k, ms, why, roots });
+          emit({ type: 'ran', node: n.id, key: k, ms, why, roots });
           summary.ran.push(n.id);
           states[n.id] = { key: k, status: 'ran', fingerprint: fp, why, roots, at, lastRan: { at, key: k, why, roots } };
         });
-        return { status: 'ran', key, outputs, fp, files, roots };
+        return { status: 'ran', key, outputs, files, roots };
       } catch (e) {
         running?.();
         const inputs = Object.entries(n.inputs).flatMap(([p, refs]) => refs.map((r) => `${p} <- ${r.node}.${r.port}`));
@@ -282,11 +256,11 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           : new FlowError(e instanceof FlowError ? e.kind : 'run', `${n.id} (${n.type}) failed: ${cause.message}${inputs.length ? `; inputs: ${inputs.join(', ')}` : ''}`, { node: n.id, file: n.file }, cause);
         const ms = performance.now() - start, k = key;
         report(n, () => {
-          sub.next({ type: 'failed', node: n.id, key: k, ms, inputs, error: err });
+          emit({ type: 'failed', node: n.id, key: k, ms, inputs, error: err });
           summary.failed.push(n.id);
-          states[n.id] = { key: k, status: 'failed', fingerprint: null, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan };
+          states[n.id] = { key: k, status: 'failed', at, lastRan: prev?.nodes[n.id]?.lastRan };
         });
-        return { status: 'failed', key, roots: [] };
+        return { status: 'failed', key };
       }
     }
 
@@ -310,21 +284,27 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           if (dirty.value) store.writeStats(stats);
           store.writeState({ workflow: plan.rel, at, nodes: { ...(prev?.nodes ?? {}), ...states } });
         } catch (e) { sub.error(new FlowError('cache', `could not write the run state: ${(e as Error).message}`, {}, e)); return; }
-        sub.next({ type: 'summary', summary });
-        ready.complete();
-        sub.complete();
+        const entry = { at, ms: summary.ms, workflow: plan.rel, sets: plan.sets, flow: opts.about?.flow ?? 'unknown', ...(opts.about?.commit ? { commit: opts.about.commit } : {}),
+          ran: summary.ran, hit: summary.hit, failed: summary.failed, skipped: summary.skipped, nodes: journalNodes };
+        appendRun(store.dir, entry, { timeoutMs: 60_000 }).then(() => {
+          dropLease?.();
+          dropLease = undefined;
+          sub.next({ type: 'summary', summary });
+          ready.complete();
+          sub.complete();
+        }, (e) => sub.error(e instanceof FlowError ? e : new FlowError('cache', `could not write the run journal: ${(e as Error).message}`, {}, e)));
       });
     };
     const release = (n: PlanNode) => {
       const bad = Object.values(n.inputs).flat().map((r) => r.node).find((u) => { const s = done.get(u)?.status; return s === 'failed' || s === 'skipped'; });
       if (bad) {
-        const because = `input ${bad} ${done.get(bad)!.status}`;
+        const because = `input ${bad} ${done.get(bad)?.status}`;
         report(n, () => {
-          sub.next({ type: 'skipped', node: n.id, because });
+          emit({ type: 'skipped', node: n.id, because });
           summary.skipped.push(n.id);
-          states[n.id] = { key: null, status: 'skipped', fingerprint: null, why: [], roots: [], at };
+          states[n.id] = { status: 'skipped', at, lastRan: prev?.nodes[n.id]?.lastRan };
         });
-        finish(n.id, { status: 'skipped', key: null, roots: [] });
+        finish(n.id, { status: 'skipped' });
       } else ready.next(n);
     };
 
@@ -335,5 +315,6 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
     if (remaining === 0) complete();
     else for (const id of plan.order) if (scope.has(id) && pending.get(id) === 0) release(plan.nodes.get(id)!);
     return () => { inner.unsubscribe(); pool?.close(); };
+    }
   });
 }

@@ -4,7 +4,7 @@
 // correctly rounded IEEE operation, Clinger's fast path; anything else goes through
 // Number()). RFC 4180 quoting; empty and NA-like cells are NaN (null in text columns).
 import { readFileSync, readdirSync } from 'node:fs';
-import { readWhole } from '../graph/hash.js';
+import { readWhole } from './read.js';
 import { Worker } from 'node:worker_threads';
 import { availableParallelism, loadavg } from 'node:os';
 import { dataError } from '../errors.js';
