@@ -117,19 +117,33 @@ export function sourceCodeHashes(root: string): Promise<Record<string, string>> 
 }
 
 async function computeSourceHashes(root: string): Promise<Record<string, string>> {
+  return codeHashes(root, await bundleMetafile(root), await nodeModules(root));
+}
+
+const bundleOptionsOf = async (root: string) => {
   // a computed specifier: the bundle must not include the build scripts (never used from dist/)
-  const optionsUrl = pathToFileURL(join(root, 'bin', 'bundle-options.js')).href;
-  const { bundleOptions, nodeEntries } = await import(optionsUrl) as { bundleOptions: (r: string) => object; nodeEntries: (r: string) => string[] };
+  const url = pathToFileURL(join(root, 'bin', 'bundle-options.js')).href;
+  return await import(url) as { bundleOptions: (r: string) => object; nodeEntries: (r: string) => string[] };
+};
+
+/** esbuild's metafile of the node modules of the project at root (bundled in memory, as `npm run build` does). */
+export async function bundleMetafile(root: string): Promise<Metafile> {
+  const { bundleOptions, nodeEntries } = await bundleOptionsOf(root);
   const esbuild = await import('esbuild');
-  const entries: string[] = nodeEntries(root);
-  const r = await esbuild.build({ ...bundleOptions(root), entryPoints: entries, outdir: join(root, 'dist'), write: false });
+  const r = await esbuild.build({ ...bundleOptions(root), entryPoints: nodeEntries(root), outdir: join(root, 'dist'), write: false });
+  return r.metafile as unknown as Metafile;
+}
+
+/** node type -> the node module (entry, e.g. src/nodes/pim.ts) that exports it first, in file order. */
+export async function nodeModules(root: string): Promise<Record<string, string>> {
+  const { nodeEntries } = await bundleOptionsOf(root);
   const types: Record<string, string> = {};
-  for (const e of entries) {
+  for (const e of nodeEntries(root)) {
     const mod = await import(pathToFileURL(join(root, e)).href) as Record<string, unknown>;
     for (const v of Object.values(mod)) {
-      const t = (v as { type?: unknown; run?: unknown })?.type;
+      const t = (v as { type?: unknown })?.type;
       if (typeof t === 'string' && typeof (v as { run?: unknown }).run === 'function' && !(t in types)) types[t] = e;
     }
   }
-  return codeHashes(root, r.metafile as unknown as Metafile, types);
+  return types;
 }

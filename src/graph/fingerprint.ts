@@ -185,7 +185,8 @@ export function rootCauses(id: string, why: Reason[], rootsOf: (node: string) =>
     if (special?.cue === 'new') out.add(`${id} has no earlier run in this workflow${tail}`);
     else if (special?.cue === 'forced') out.add(`${id} was forced (--force)${tail}`);
     else if (special?.cue === 'evicted') out.add(`${id}: its cache entry is missing${tail}`);
-    else out.add(`${own.map((r) => r.text).join(', ')} changed node ${id}${tail}`);
+    // "file x changed" / "code of node type t changed" read as "... changed node id"
+    else out.add(`${own.map((r) => r.text.replace(/ changed$/, '')).join(', ')} changed node ${id}${tail}`);
   }
   for (const r of why) if (r.cue === 'inputs') for (const u of r.upstream ?? []) for (const x of rootsOf(u)) out.add(x);
   return [...out];
