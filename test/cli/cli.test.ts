@@ -6,7 +6,7 @@ import { project, flow, flowAsync, jsonLines, FLOW } from '../graph/helpers.js';
 import { cases } from '../graph/fixtures/malformed.js';
 import { ensureBuilt } from './build.js';
 
-beforeAll(ensureBuilt, 180_000);
+beforeAll(() => ensureBuilt(), 180_000);
 
 const wf = {
   plugins: ['./nodes.js'],

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { project, flow, flowAsync, jsonLines, readLog, FLOW } from '../graph/helpers.js';
 import { ensureBuilt } from './build.js';
 
-beforeAll(ensureBuilt, 180_000);
+beforeAll(() => ensureBuilt(), 180_000);
 
 // a fan of slow nodes feeding a chain: long enough to be killed in the middle
 const slowWf = {
