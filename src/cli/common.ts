@@ -8,7 +8,7 @@ import { planKey, loadPlan, savePlan } from '../graph/plancache.js';
 import { FlowError } from '../errors.js';
 import { Store } from '../graph/store.js';
 import { loadWorkflow, projectRoot, formatError, WorkflowInvalid, looksLikeNode, type NodeCatalog } from '../graph/load.js';
-import { buildPlan, type Plan } from '../graph/plan.js';
+import type { Plan } from '../graph/plan.js';
 import '../ports/index.js'; // flow's domain port types (model, matrix, report), before anything is encoded or decoded
 
 const runningFromSource = import.meta.url.endsWith('.ts');
@@ -73,7 +73,8 @@ export async function openWorkflow(file: string, opts: WorkflowOpts): Promise<{ 
   const key = m && planKey(abs, sets, m.stamp);
   const builtin = async (t: string) => { await cat.prepare?.([t]); return cat.get(t); };
   const cached = key ? loadPlan(store, key, builtin) : undefined;
-  const plan = cached ?? buildPlan(await loadWorkflow(abs, cat), sets);
+  // planning (and graphology) only when there is no valid cached plan
+  const plan = cached ?? (await import('../graph/plan.js')).buildPlan(await loadWorkflow(abs, cat), sets);
   if (key && !cached) savePlan(store, key, plan);
   // where each node type's module is, so worker threads can import it
   plan.moduleOf = (t) => plan.plugins[t] ? pathToFileURL(plan.plugins[t]).href

@@ -8,7 +8,7 @@ import { selectNodes, ancestorsOf } from '../graph/scheduler.js';
 export async function explainCommand(wf: string, node: string, o: WorkflowOpts & { json?: boolean }): Promise<void> {
   const { plan, store } = await openWorkflow(wf, o);
   const ids = selectNodes(plan, [node], 'explain');
-  const a = assess(plan, store, ancestorsOf(plan, ids));
+  const a = assess(plan, store, await ancestorsOf(plan, ids));
   const out: string[] = [];
   const json: unknown[] = [];
   for (const id of ids) {

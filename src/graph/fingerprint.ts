@@ -11,7 +11,6 @@ import { FlowError } from '../errors.js';
 import type { Plan, PlanNode } from './plan.js';
 import type { Provenance, ProvenanceNode } from './node.js';
 import type { Store, CacheRecord, NodeState } from './store.js';
-import { ancestors, graphOf } from './dag.js';
 
 export type InputHash = string | null; // null: upstream has not run yet (unknown output)
 export interface GatherItem { branch: Record<string, unknown>; hash: InputHash }
@@ -92,19 +91,9 @@ function hasNull(v: unknown): boolean {
   return false;
 }
 
-const graphs = new WeakMap<Plan, ReturnType<typeof graphOf>>();
-/** The plan's graph (graphology), built once per plan when first needed. */
-export function planGraph(plan: Plan) {
-  let g = graphs.get(plan);
-  if (!g) graphs.set(plan, (g = graphOf(plan.order, (id) => Object.values(plan.nodes.get(id)!.inputs).flat().map((r) => r.node))));
-  return g;
-}
-
-/** Every ancestor of `n`: id, type, version, key, params, wiring and file hashes (keyOf/filesOf of this run). */
+/** Every ancestor of `n` (a provenance node): id, type, version, key, params, wiring and file hashes (keyOf/filesOf of this run). */
 export function provenanceOf(plan: Plan, n: PlanNode, keyOf: (id: string) => string, filesOf: (id: string) => Record<string, string>): Provenance {
-  const anc = ancestors(planGraph(plan), [n.id]);
-  anc.delete(n.id);
-  const nodes: ProvenanceNode[] = plan.order.filter((id) => anc.has(id)).map((id) => {
+  const nodes: ProvenanceNode[] = (n.ancestors ?? []).map((id) => {
     const a = plan.nodes.get(id)!;
     return {
       id, type: a.type, version: a.def.version, key: keyOf(id), params: a.params,

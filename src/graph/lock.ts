@@ -3,14 +3,16 @@
 //   withLock(dir, name, fn)  an exclusive lock, DIR/locks/<name>.lock, through proper-lockfile
 //                            (an atomic mkdir, its mtime refreshed while held, so the lock of a
 //                            process that died is taken over after STALE_MS)
-//   lease(dir)               a shared hold: runs take one each (under the `cache` lock, so none
-//                            starts while gc holds it) and drop it when they end
+//   lease(dir)               a shared hold, taken by every run: a file in DIR/locks/leases,
+//                            written first; then, if gc holds the `cache` lock, the run drops it,
+//                            waits for gc and tries again
 //   waitForLeases(dir)       gc, holding the `cache` lock, waits until no run holds a lease
-// So gc and runs exclude each other (gc waits for the runs in progress; runs that start
-// meanwhile wait for gc), and any number of runs share the cache.
-import lockfile from 'proper-lockfile';
+// A run writes its lease before it looks at the lock, and gc takes the lock before it looks at
+// the leases, so one of them always sees the other: gc and runs exclude each other (gc waits
+// for the runs in progress, runs that start meanwhile wait for gc), and runs share the cache.
+// Leases take no lock: a warm run does not load proper-lockfile (and graceful-fs) at all.
 import { hostname } from 'node:os';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FlowError } from '../errors.js';
@@ -30,6 +32,7 @@ export async function withLock<T>(dir: string, name: string, fn: () => Promise<T
   mkdirSync(locksDir(dir), { recursive: true });
   const target = join(locksDir(dir), name);
   const opts = { lockfilePath: `${target}.lock`, realpath: false, stale: STALE_MS, onCompromised: () => {} };
+  const lockfile = (await import('proper-lockfile')).default;
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(target, { ...opts, retries: 0 });
@@ -53,16 +56,28 @@ interface LeaseFile { pid: number; host: string; at: string; what: string }
 const mine = new Set<string>();
 const leasesDir = (dir: string) => join(locksDir(dir), 'leases');
 
+/** Whether a live process holds the exclusive lock `name` of dir (proper-lockfile refreshes its mtime). */
+function held(dir: string, name: string): boolean {
+  try { return Date.now() - statSync(join(locksDir(dir), `${name}.lock`)).mtimeMs < STALE_MS; } catch { return false; }
+}
+
 /** Registers a shared hold on dir (a run in progress); returns its release. Waits while gc runs. */
 export async function lease(dir: string, what: string, wait: LockWait = {}): Promise<() => void> {
   const name = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const file = join(leasesDir(dir), name);
-  await withLock(dir, 'cache', () => {
-    mkdirSync(leasesDir(dir), { recursive: true });
-    writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), what } satisfies LeaseFile));
+  const tmp = `${file}.tmp`;
+  let told = false;
+  for (;;) {
+    try { mkdirSync(leasesDir(dir), { recursive: true }); } catch { /* exists */ }
+    writeFileSync(tmp, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString(), what } satisfies LeaseFile));
+    renameSync(tmp, file);
     mine.add(name);
-  }, wait);
-  return () => { mine.delete(name); rmSync(file, { force: true }); };
+    if (!held(dir, 'cache')) return () => { mine.delete(name); rmSync(file, { force: true }); };
+    mine.delete(name);
+    rmSync(file, { force: true });
+    if (!told) { wait.onWait?.(); told = true; }
+    while (held(dir, 'cache')) await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const alive = (pid: number) => {
@@ -75,6 +90,7 @@ export function liveLeases(dir: string): LeaseFile[] {
   try { names = readdirSync(leasesDir(dir)); } catch { return []; }
   const out: LeaseFile[] = [];
   for (const name of names) {
+    if (name.endsWith('.tmp')) continue;
     const file = join(leasesDir(dir), name);
     let l: LeaseFile;
     try { l = JSON.parse(readFileSync(file, 'utf8')); } catch { continue; } // being written, or gone

@@ -10,7 +10,8 @@ import type { PortType } from './ports.js';
 import { canonical } from './hash.js';
 import { type Loaded, type Decl, WorkflowInvalid, verr, didYouMean, inside } from './load.js';
 import { paramIssues, unknownKeys } from './paramerr.js';
-import { findCycle, graphOf, topoOrder } from './dag.js';
+import { ancestors, findCycle, graphOf, topoOrder } from './dag.js';
+import { dependentsOf } from './plancache.js';
 
 export interface InputRef { node: string; port: string; type: PortType; branch?: Record<string, unknown> }
 
@@ -47,6 +48,8 @@ export interface PlanNode {
   files: { abs: string; rel: string }[];
   /** hash of the code the node type runs (built-in: from the build's metafile; plugin: its module) */
   code: string;
+  /** provenance nodes only: every node it depends on, directly or not (in plan order) */
+  ancestors?: string[];
 }
 
 export interface Plan {
@@ -218,6 +221,12 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
   if (errs.length) throw new WorkflowInvalid(errs);
 
   const dependents = dependentsOf(nodes);
+  // provenance nodes list their ancestors now, so that runs (and their cached plans) need no graph
+  const provNodes = [...nodes.values()].filter((n) => n.def.provenance);
+  if (provNodes.length) {
+    const g = graphOf(nodes.keys(), (id) => Object.values(nodes.get(id)!.inputs).flat().map((r) => r.node));
+    for (const n of provNodes) { const a = ancestors(g, [n.id]); n.ancestors = [...nodes.keys()].filter((id) => id !== n.id && a.has(id)); }
+  }
   return {
     file: loaded.file, rel: relative(loaded.root, loaded.file), root: loaded.root, params, sets, matrix,
     nodes, order: [...nodes.keys()], dependents, watch: [...new Set([...watch, ...loaded.pluginFiles.values()])],
@@ -274,13 +283,6 @@ function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, bra
     id: instanceId(d.id, branch), base: d.id, branch, type: d.uses, def: nodeInfo(def), params: r.data, file: d.file,
     inputs, gathers, files, code: code!,
   };
-}
-
-export function dependentsOf(nodes: Map<string, PlanNode>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const n of nodes.values()) out.set(n.id, []);
-  for (const n of nodes.values()) for (const up of new Set(Object.values(n.inputs).flat().map((r) => r.node))) out.get(up)!.push(n.id);
-  return out;
 }
 
 function* product(keys: string[], matrix: Record<string, unknown[]>, i = 0, acc: Record<string, unknown> = {}): Generator<Record<string, unknown>> {

@@ -15,8 +15,7 @@ import { FlowError } from '../errors.js';
 import type { Provenance } from './node.js';
 import { canonical, sha256 } from './hash.js';
 import { readWhole } from '../io/read.js';
-import { type Fingerprint, fileHashes, fileHashesKeep, fingerprint, fingerprintKey, planGraph, provenanceOf, whyRun } from './fingerprint.js';
-import { ancestors } from './dag.js';
+import { type Fingerprint, fileHashes, fileHashesKeep, fingerprint, fingerprintKey, provenanceOf, whyRun } from './fingerprint.js';
 import { inside } from './load.js';
 import type { Plan, PlanNode } from './plan.js';
 import type { Store, CacheRecord, NodeState, OutputRef } from './store.js';
@@ -25,7 +24,7 @@ import type { RunEvent, Summary } from './events.js';
 import { WorkerPool } from './pool.js';
 import { portModules } from './ports.js';
 import { lease } from './lock.js';
-import { appendRun, type JournalNode } from './journal.js';
+import { recordRun, type JournalNode } from './journal.js';
 
 export interface RunOptions {
   store: Store;
@@ -51,8 +50,11 @@ export function selectNodes(plan: Plan, names: string[], flag: string): Set<stri
   return out;
 }
 
-/** `ids` and every node they depend on (the plan's graph, graphology). */
-export const ancestorsOf = (plan: Plan, ids: Iterable<string>): Set<string> => ancestors(planGraph(plan), ids);
+/** `ids` and every node they depend on (through graphology; loaded only when asked, not by a plain run). */
+export async function ancestorsOf(plan: Plan, ids: Iterable<string>): Promise<Set<string>> {
+  const { ancestors, graphOf } = await import('./dag.js');
+  return ancestors(graphOf(plan.order, (id) => Object.values(plan.nodes.get(id)!.inputs).flat().map((r) => r.node)), ids);
+}
 
 /** What became of a node in this run: its outputs (a hit or a run), or neither. */
 type Done =
@@ -71,14 +73,14 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
     const t0 = performance.now();
     const { store } = opts;
     const force = selectNodes(plan, opts.force ?? [], '--force');
-    const scope = opts.only?.length ? ancestorsOf(plan, selectNodes(plan, opts.only, '--only')) : new Set(plan.order);
+    const only = opts.only?.length ? selectNodes(plan, opts.only, '--only') : undefined;
     let stopped = false, teardown = () => {}, dropLease: (() => void) | undefined;
-    lease(store.dir, plan.rel, { onWait: () => sub.next({ type: 'waiting', on: 'flow cache gc' }) })
-      .then((drop) => { if (stopped) drop(); else { dropLease = drop; teardown = start(); } })
+    Promise.all([lease(store.dir, plan.rel, { onWait: () => sub.next({ type: 'waiting', on: 'flow cache gc' }) }), only ? ancestorsOf(plan, only) : new Set(plan.order)])
+      .then(([drop, scope]) => { if (stopped) drop(); else { dropLease = drop; teardown = start(scope); } })
       .catch((e) => sub.error(e));
     return () => { stopped = true; teardown(); dropLease?.(); };
 
-    function start(): () => void {
+    function start(scope: Set<string>): () => void {
     const prev = store.readState(plan.rel);
     const stats = store.readStats();
     const dirty = { value: false };
@@ -286,13 +288,12 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
         } catch (e) { sub.error(new FlowError('cache', `could not write the run state: ${(e as Error).message}`, {}, e)); return; }
         const entry = { at, ms: summary.ms, workflow: plan.rel, sets: plan.sets, flow: opts.about?.flow ?? 'unknown', ...(opts.about?.commit ? { commit: opts.about.commit } : {}),
           ran: summary.ran, hit: summary.hit, failed: summary.failed, skipped: summary.skipped, nodes: journalNodes };
-        appendRun(store.dir, entry, { timeoutMs: 60_000 }).then(() => {
-          dropLease?.();
-          dropLease = undefined;
-          sub.next({ type: 'summary', summary });
-          ready.complete();
-          sub.complete();
-        }, (e) => sub.error(e instanceof FlowError ? e : new FlowError('cache', `could not write the run journal: ${(e as Error).message}`, {}, e)));
+        try { recordRun(store.dir, entry); } catch (e) { sub.error(new FlowError('cache', `could not write the run journal: ${(e as Error).message}`, {}, e)); return; }
+        dropLease?.();
+        dropLease = undefined;
+        sub.next({ type: 'summary', summary });
+        ready.complete();
+        sub.complete();
       });
     };
     const release = (n: PlanNode) => {
