@@ -8,8 +8,9 @@ import { configure } from 'safe-stable-stringify';
 import { readWhole } from '../io/read.js';
 
 /** Bumped when the fingerprint or artifact format changes, or what nodes are handed for
- * an artifact (2: numeric table columns decode to typed arrays): every key changes with it. */
-export const ENGINE_VERSION = 2;
+ * an artifact (2: numeric table columns decode to typed arrays; 3: every fingerprint has the
+ * code hash of its node type): every key changes with it. */
+export const ENGINE_VERSION = 3;
 
 const strict = configure({ strict: true, deterministic: true, circularValue: Error });
 const lenient = configure({ deterministic: true, bigint: true });
