@@ -1,10 +1,10 @@
 // Code hashes: for each node type, a sha256 of the code it runs, so that a change of a kernel
 // re-runs exactly the nodes whose code changed. Computed from esbuild's metafile: the code a
 // node type runs is every input file with bytes in the outputs its module loads (its entry
-// output and every chunk that imports, statically or dynamically, transitively). esbuild
-// splits at the level of top-level statements, so a module another node module imports only
-// partly counts only where its used parts land (iv, importing nodes/fe.ts for a helper, does
-// not run the wild bootstrap that only the fe node calls).
+// output and every chunk it imports, statically or dynamically, transitively). The unit is
+// the module: iv imports helpers from nodes/fe.ts, so it counts fe's imports too (the wild
+// bootstrap among them) and re-runs when they change; a module no part of which reaches a node
+// type's bundle (tree-shaken away, or types only) does not count for it.
 // A file counts by the hash of its code as esbuild emits it (whitespace and comments removed:
 // a comment-only edit changes no hash), a package by name@version.
 // `npm run build` computes them once (bin/gen-schema.js writes them to the manifest, and a
