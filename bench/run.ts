@@ -3,10 +3,12 @@
 // (bench/fe-vs-fixest.ts), then whole `flow run` processes against the project's targets.
 // Each whole run is a fresh `node bin/flow.js run <wf> --cache <tmp> --no-out --json`
 // process, timed by wall clock, best of 3, with an empty cache each time unless the row
-// says warm.
-//   npx tsx bench/run.ts [--whole-only | --fe-only] [--reps N] [--fe-sizes 1m,10m]
+// says warm. Last, a fresh clone of the repository (its committed HEAD): `npm ci`, then the
+// first `npx flow run workflows/paper.json` (npx installs the package's own bin and runs
+// `prepare`, which finds dist/ up to date) against a second cold run (a new cache each).
+//   npx tsx bench/run.ts [--whole-only | --fe-only] [--reps N] [--fe-sizes 1m,10m] [--no-clone]
 // The generated FE panels are kept in node_modules/.cache/flow-bench/ (10M rows: ~690 MB).
-// Builds dist/ first (npm run build) when a source file is newer than it.
+// Builds dist/ first (npm run build) when it was built from other sources.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ const wholeOnly = feOnly || args.includes('--whole-only');
 const REPS = Number(args[args.indexOf('--reps') + 1]) || 3;
 const FE_SIZES = (args.includes('--fe-sizes') ? args[args.indexOf('--fe-sizes') + 1] : '1m,10m').split(',').filter(Boolean)
   .map((s) => ({ units: Number(s.replace(/m$/i, '')) * 100_000, years: 10 }));
+const clone = !args.includes('--no-clone');
 
 const made: string[] = [];
 const tmp = (prefix: string) => { const d = mkdtempSync(join(tmpdir(), prefix)); made.push(d); return d; };
@@ -32,11 +35,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.
 
 // ---- 0. dist/ up to date ----
 if (distIsStale(REPO)) {
-  console.log('dist/ is older than src/: npm run build');
-  try { execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' }); } catch {
-    // a type error in a file being edited: the bundle (written before the type check) is used
-    console.log('npm run build failed (type errors?); using the bundle it wrote');
-  }
+  console.log('dist/ was built from other sources: npm run build');
+  execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
 }
 
 // ---- 1. kernel benchmarks ----
@@ -115,6 +115,30 @@ flowRun(paper, warmCache, REPO, ['--out', outDir]);
 rows.push({ name: 'flow run workflows/paper.json warm, writing its out folder (up to date)', target: 400, t: best(paper, REPO, () => warmCache, ['--out', outDir]) });
 
 console.log(`\ntwo-way FE, flow against fixest (${REPS} alternating runs each):\n${feTable}`);
+// ---- 3. a fresh clone: npm ci, then the first and the second cold `npx flow run` ----
+interface CloneTimes { ci: number; first: Timed; second: Timed }
+let cloned: CloneTimes | undefined;
+if (clone) {
+  const dir = join(tmp('flow-bench-clone-'), 'flow');
+  process.stdout.write('fresh clone: git clone, npm ci... ');
+  execFileSync('git', ['clone', '--quiet', REPO, dir]);
+  const t = performance.now();
+  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, encoding: 'utf8' });
+  const ciMs = performance.now() - t;
+  if (ci.status !== 0) console.log(`npm ci failed:\n${ci.stderr.slice(-800)}`);
+  else {
+    console.log(`${(ciMs / 1000).toFixed(1)} s`);
+    const npx = (cache: string): Timed => {
+      const t0 = performance.now();
+      const r = spawnSync('npx', ['flow', 'run', 'workflows/paper.json', '--cache', cache, '--no-out', '--json'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const wall = performance.now() - t0;
+      const summary = (r.stdout ?? '').trim().split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l); } catch { return {}; } }).at(-1)?.summary;
+      return { wall, nodes: [], runMs: summary?.ms ?? NaN, ok: r.status === 0 && !!summary, err: (r.stderr ?? '').slice(-500) };
+    };
+    cloned = { ci: ciMs, first: npx(fresh()), second: npx(fresh()) };
+  }
+}
+
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const w = Math.max(...rows.map((r) => r.name.length));
 console.log(`\n${'benchmark'.padEnd(w)} | ${'measured'.padStart(9)} | ${'target'.padStart(9)} | result`);
@@ -130,4 +154,11 @@ for (const r of rows) {
   const sum = ran.reduce((s, n) => s + n.ms, 0);
   const top = ran.slice(0, 4).map((n) => `${n.node} ${fmt(n.ms)}`).join(', ');
   console.log(`  ${r.name.slice(0, 48).padEnd(48)} wall ${fmt(r.t.wall).padStart(8)}; scheduler ${fmt(r.t.runMs).padStart(8)}; nodes ${fmt(sum).padStart(8)}${top ? ` (${top}${ran.length > 4 ? ', ...' : ''})` : ''}`);
+}
+
+if (cloned) {
+  const { ci, first, second } = cloned;
+  console.log(`\nfresh clone (git clone of HEAD; npm ci ${fmt(ci)}): first \`npx flow run workflows/paper.json\` ${first.ok ? fmt(first.wall) : 'FAILED'}, second cold run ${second.ok ? fmt(second.wall) : 'FAILED'}`
+    + (first.ok && second.ok ? `: ${(first.wall / second.wall).toFixed(2)}x (target <= 1.5x: ${first.wall <= 1.5 * second.wall ? 'pass' : 'over'})` : ''));
+  if (!first.ok) console.log(first.err);
 }

@@ -1,12 +1,14 @@
-// flow cache ls | show <key> | gc [--dry-run] | verify [--fix]
+// flow cache ls | show <key> | gc [--dry-run] [--keep-runs N] [--keep AGE] | verify [--fix]
 import { readFileSync, statSync } from 'node:fs';
 import { FlowError } from '../errors.js';
 import { openStore, fmtMs } from './common.js';
 import { sha256 } from '../graph/hash.js';
-import { fingerprintKey } from '../graph/cues.js';
+import { fingerprintKey } from '../graph/fingerprint.js';
+import { withLock, waitForLeases } from '../graph/lock.js';
+import { DETAIL_RUNS, readJournal, variantOf, type JournalRun } from '../graph/journal.js';
 import type { CacheRecord } from '../graph/store.js';
 
-type Opts = { cache?: string; json?: boolean; dryRun?: boolean; fix?: boolean };
+type Opts = { cache?: string; json?: boolean; dryRun?: boolean; fix?: boolean; keepRuns?: string; keep?: string };
 const kb = (n: number) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KB` : `${(n / (1 << 20)).toFixed(1)} MB`);
 
 export async function cacheLs(o: Opts): Promise<void> {
@@ -57,26 +59,85 @@ export async function cacheVerify(o: Opts): Promise<void> {
   } else process.stdout.write('cache ok\n');
 }
 
+const AGE_RE = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
+
+/** --keep 30d: an age in minutes, hours, days or weeks, in ms. */
+export function parseAge(s: string): number {
+  const m = AGE_RE.exec(s.trim());
+  if (!m) throw new FlowError('validate', `--keep ${s}: expected an age such as 30m, 12h, 7d or 2w`);
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+/** `--set a=1 --set b=2` as a user typed it (none: the workflow's own values). */
+export const showSets = (sets: Record<string, unknown>) =>
+  Object.entries(sets).map(([k, v]) => `--set ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+
+/**
+ * The keys gc keeps: for each variant of each workflow (its path and --set overrides) and each
+ * of its nodes, the results of the node's last `runs` runs in that variant (a --only run or a
+ * failure does not un-keep the other nodes' results), counting only runs that started after
+ * `since`. Runs from before the journal count through the workflow's last run state.
+ */
+export function keptKeys(journal: JournalRun[], states: { workflow: string; at: string; nodes: Record<string, { status: string; key?: string | null; at?: string }> }[], runs: number, since: number): Set<string> {
+  const keep = new Set<string>();
+  const byVariant = new Map<string, JournalRun[]>();
+  for (const r of journal) if (Date.parse(r.at) >= since) { const v = variantOf(r); byVariant.set(v, [...(byVariant.get(v) ?? []), r]); }
+  for (const list of byVariant.values()) {
+    const count = new Map<string, number>();
+    for (const r of [...list].reverse()) for (const [id, n] of Object.entries(r.nodes ?? {})) {
+      if ((n.status !== 'ran' && n.status !== 'hit') || !n.key || (count.get(id) ?? 0) >= runs) continue;
+      count.set(id, (count.get(id) ?? 0) + 1);
+      keep.add(n.key);
+    }
+  }
+  for (const s of states) for (const n of Object.values(s.nodes)) if (n.key && (n.status === 'ran' || n.status === 'hit') && Date.parse(n.at ?? s.at) >= since) keep.add(n.key);
+  return keep;
+}
+
 export async function cacheGc(o: Opts): Promise<void> {
   const store = openStore(o.cache);
-  const keep = new Set<string>();
-  for (const s of store.states()) for (const n of Object.values(s.nodes)) if (n.key && (n.status === 'ran' || n.status === 'hit')) keep.add(n.key);
-  const live = new Set<string>();
-  const drop: string[] = [];
-  let bytes = 0;
-  for (const r of store.records()) {
-    if (r.rec && keep.has(r.key)) for (const x of Object.values(r.rec.outputs)) live.add(x.hash);
-    else { drop.push(r.path); bytes += store.size(r.path); }
-  }
-  const nRec = drop.length;
-  for (const [p, name] of store.objects()) if (!live.has(name)) { drop.push(p); bytes += store.size(p); }
-  const nObj = drop.length - nRec;
-  const old = Date.now() - 10 * 60_000; // a temp file this young may belong to a running flow
-  const tmp = store.tmpFiles().filter((p) => { try { return statSync(p).mtimeMs < old; } catch { return false; } });
-  drop.push(...tmp);
-  const plans = store.planFiles(); // validated plans: rebuilt on the next run
-  drop.push(...plans);
-  if (o.dryRun) for (const p of drop) process.stdout.write(`would remove ${p}\n`);
-  else for (const p of drop) store.remove(p);
-  process.stdout.write(`${o.dryRun ? 'would remove' : 'removed'} ${nRec} records, ${nObj} objects, ${tmp.length} temp files, ${plans.length} cached plans (${kb(bytes)}); kept ${keep.size} results referenced by the last run of each workflow\n`);
+  const runs = o.keepRuns === undefined ? 1 : Number(o.keepRuns);
+  if (!Number.isInteger(runs) || runs < 1 || runs > DETAIL_RUNS) throw new FlowError('validate', `--keep-runs ${o.keepRuns}: expected a whole number from 1 to ${DETAIL_RUNS} (the journal keeps the results of the last ${DETAIL_RUNS} runs of each variant)`);
+  const since = o.keep === undefined ? -Infinity : Date.now() - parseAge(o.keep);
+  const collect = async () => {
+    const journal = await readJournal(store.dir);
+    const keep = keptKeys(journal, store.states(), runs, since);
+    // where each result was last used, for the listing
+    const lastUse = new Map<string, JournalRun>();
+    for (const r of journal) for (const n of Object.values(r.nodes ?? {})) if (n.key) lastUse.set(n.key, r);
+    const live = new Set<string>();
+    const drop: string[] = [];
+    const gone: { node: string; where: string; at: string; bytes: number }[] = [];
+    let bytes = 0;
+    for (const r of store.records()) {
+      if (r.rec && keep.has(r.key)) { for (const x of Object.values(r.rec.outputs)) live.add(x.hash); continue; }
+      drop.push(r.path);
+      const size = store.size(r.path) + Object.values(r.rec?.outputs ?? {}).reduce((a, x) => a + x.size, 0);
+      bytes += store.size(r.path);
+      const use = lastUse.get(r.key);
+      const where = use ? [use.workflow, showSets(use.sets)].filter(Boolean).join(' ') : `${r.rec?.workflow ?? '?'} (before the run journal)`;
+      gone.push({ node: r.rec?.node ?? r.key.slice(0, 12), where, at: use?.at ?? r.rec?.at ?? '', bytes: size });
+    }
+    const nRec = drop.length;
+    for (const [p, name] of store.objects()) if (!live.has(name)) { drop.push(p); bytes += store.size(p); }
+    const nObj = drop.length - nRec;
+    const old = Date.now() - 10 * 60_000; // a temp file this young may belong to a running flow
+    const tmp = store.tmpFiles().filter((p) => { try { return statSync(p).mtimeMs < old; } catch { return false; } });
+    drop.push(...tmp);
+    const plans = store.planFiles(); // validated plans: rebuilt on the next run
+    drop.push(...plans);
+    if (o.dryRun) {
+      const w = Math.min(32, Math.max(4, ...gone.map((g) => g.node.length)));
+      for (const g of gone.sort((a, b) => a.where.localeCompare(b.where) || a.node.localeCompare(b.node))) process.stdout.write(`  would remove  ${g.node.padEnd(w)}  ${g.where}  (last used ${g.at || 'never'}, ${kb(g.bytes)})\n`);
+    } else for (const p of drop) store.remove(p);
+    const policy = `the last ${runs === 1 ? 'run' : `${runs} runs`} of each workflow and each set of --set overrides${o.keep ? ` within ${o.keep}` : ''}`;
+    process.stdout.write(`${o.dryRun ? 'would remove' : 'removed'} ${nRec} records, ${nObj} objects, ${tmp.length} temp files, ${plans.length} cached plans (${kb(bytes)}); kept ${keep.size} results used by ${policy}\n`);
+  };
+  if (o.dryRun) return collect();
+  // no run may start while gc removes, and gc waits for the runs in progress (lock.ts)
+  await withLock(store.dir, 'cache', async () => {
+    await waitForLeases(store.dir, (held) => process.stderr.write(`waiting for ${held.length} flow run${held.length > 1 ? 's' : ''} in progress to finish (${held.map((h) => `${h.what}, pid ${h.pid}`).join('; ')})\n`));
+    await collect();
+  }, { onWait: () => process.stderr.write('waiting for another flow cache gc to finish\n') });
 }

@@ -1,33 +1,43 @@
 // Shared by the commands: open a workflow (catalogue + plugins + plan), find the cache,
 // parse --set values, and print FlowErrors without stack traces.
 import { resolve, join } from 'node:path';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NodeDef } from '../graph/node.js';
 import { planKey, loadPlan, savePlan } from '../graph/plancache.js';
 import { FlowError } from '../errors.js';
 import { Store } from '../graph/store.js';
 import { loadWorkflow, projectRoot, formatError, WorkflowInvalid, looksLikeNode, type NodeCatalog } from '../graph/load.js';
-import { buildPlan, type Plan } from '../graph/plan.js';
+import type { Plan } from '../graph/plan.js';
+import '../ports/index.js'; // flow's domain port types (model, matrix, report), before anything is encoded or decoded
 
-/** The full catalogue (every node module loaded): for `flow nodes` and the schema. */
+const runningFromSource = import.meta.url.endsWith('.ts');
+/** The project holding src/ (running from source) or dist/ (compiled): two levels up from here. */
+const flowRoot = () => fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The full catalogue (every node module loaded): for `flow nodes`, the schema, and when there
+ * is no manifest (running from source under tsx or vitest: the code hashes are then computed
+ * from src/, see graph/code.ts).
+ */
 export async function catalog(): Promise<NodeCatalog> {
   const m = await import('../nodes/index.js');
-  return { get: m.getNode, all: m.allNodes };
+  const fromManifest = manifest();
+  return {
+    get: m.getNode, all: m.allNodes,
+    codeHashes: async () => fromManifest ? Object.fromEntries(Object.entries(fromManifest.types).map(([t, x]) => [t, x.code]))
+      : runningFromSource ? (await import('../graph/code.js')).sourceCodeHashes(flowRoot()) : {},
+  };
 }
 
 /**
- * dist/nodes/manifest.json (written by `npm run build`): node type -> module file, and a
- * stamp of the whole build. Missing or older than the compiled catalogue: not used.
+ * dist/nodes/manifest.json (written by `npm run build`): node type -> module file and code
+ * hash, and a stamp of the whole build. bin/flow.js does not run a dist/ without one.
  */
-interface Manifest { stamp: string; types: Record<string, string> }
+interface Manifest { stamp: string; types: Record<string, { file: string; code: string }> }
 function manifest(): Manifest | undefined {
-  try {
-    const f = fileURLToPath(new URL('../nodes/manifest.json', import.meta.url));
-    const idx = fileURLToPath(new URL('../nodes/index.js', import.meta.url));
-    if (statSync(f).mtimeMs < statSync(idx).mtimeMs) return undefined;
-    return JSON.parse(readFileSync(f, 'utf8'));
-  } catch { return undefined; }
+  if (runningFromSource) return undefined;
+  try { return JSON.parse(readFileSync(fileURLToPath(new URL('../nodes/manifest.json', import.meta.url)), 'utf8')); } catch { return undefined; }
 }
 
 /** A catalogue that imports only the node modules a workflow uses. */
@@ -38,7 +48,7 @@ function lazyCatalog(m: Manifest): NodeCatalog {
     if (full) return;
     if (types.some((t) => !(t in m.types) && !defs.has(t))) { full = await catalog(); return; } // unknown here: ask the registry
     await Promise.all(types.filter((t) => !defs.has(t)).map(async (t) => {
-      const mod = await import(new URL(`../nodes/${m.types[t]}`, import.meta.url).href);
+      const mod = await import(new URL(`../nodes/${m.types[t].file}`, import.meta.url).href);
       const d = Object.values(mod).find((x) => looksLikeNode(x) && x.type === t);
       if (d) defs.set(t, d as NodeDef<any>);
     }));
@@ -48,6 +58,7 @@ function lazyCatalog(m: Manifest): NodeCatalog {
     all: () => full?.all() ?? [...defs.values()],
     names: () => full ? full.all().map((d) => d.type) : Object.keys(m.types),
     prepare,
+    codeHashes: async (types) => Object.fromEntries(types.filter((t) => m.types[t]).map((t) => [t, m.types[t].code])),
   };
 }
 
@@ -62,11 +73,12 @@ export async function openWorkflow(file: string, opts: WorkflowOpts): Promise<{ 
   const key = m && planKey(abs, sets, m.stamp);
   const builtin = async (t: string) => { await cat.prepare?.([t]); return cat.get(t); };
   const cached = key ? loadPlan(store, key, builtin) : undefined;
-  const plan = cached ?? buildPlan(await loadWorkflow(abs, cat), sets);
+  // planning (and graphology) only when there is no valid cached plan
+  const plan = cached ?? (await import('../graph/plan.js')).buildPlan(await loadWorkflow(abs, cat), sets);
   if (key && !cached) savePlan(store, key, plan);
   // where each node type's module is, so worker threads can import it
   plan.moduleOf = (t) => plan.plugins[t] ? pathToFileURL(plan.plugins[t]).href
-    : m?.types[t] ? new URL(`../nodes/${m.types[t]}`, import.meta.url).href : undefined;
+    : m?.types[t] ? new URL(`../nodes/${m.types[t].file}`, import.meta.url).href : undefined;
   return { plan, store };
 }
 
@@ -110,3 +122,34 @@ export function reportError(e: unknown): number {
 }
 
 export const fmtMs = (ms: number) => (ms < 1000 ? `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`);
+
+/** flow's own version (package.json). */
+export const flowVersion = (): string =>
+  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * The git commit checked out in dir (the project root), read from .git without running git
+ * (a few small reads; a worktree's .git file and packed refs are followed); undefined if none.
+ */
+export function gitCommit(dir: string): string | undefined {
+  try {
+    let git = join(dir, '.git');
+    const text = readFileSync(git, 'utf8'); // a worktree: "gitdir: <path>"
+    git = resolve(dir, text.replace(/^gitdir:\s*/, '').trim());
+    return headOf(git);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') { try { return headOf(join(dir, '.git')); } catch { return undefined; } }
+    return undefined;
+  }
+}
+
+function headOf(git: string): string | undefined {
+  const head = readFileSync(join(git, 'HEAD'), 'utf8').trim();
+  if (/^[0-9a-f]{40}$/.test(head)) return head;
+  const ref = /^ref:\s*(\S+)$/.exec(head)?.[1];
+  if (!ref) return undefined;
+  let common = git;
+  try { common = resolve(git, readFileSync(join(git, 'commondir'), 'utf8').trim()); } catch { /* not a worktree */ }
+  for (const d of [git, common]) { try { return readFileSync(join(d, ref), 'utf8').trim(); } catch { /* packed */ } }
+  try { return readFileSync(join(common, 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`))?.slice(0, 40); } catch { return undefined; }
+}

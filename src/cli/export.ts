@@ -10,7 +10,7 @@ import { FlowError } from '../errors.js';
 import { openWorkflow, type WorkflowOpts } from './common.js';
 import { run, selectNodes } from '../graph/scheduler.js';
 import { decode } from '../graph/codec.js';
-import type { IdMatrix, ModelJson } from '../graph/ports.js';
+import type { IdMatrix, ModelJson } from '../ports/index.js';
 import type { Store } from '../graph/store.js';
 import type { Plan } from '../graph/plan.js';
 import { exportSpec, usedColumns, groupColumns, isSpatial, ExportError, EXPORTABLE } from '../export/spec.js';

@@ -1,10 +1,9 @@
 // The `flow` command. Each subcommand lives in its own file and is imported only when
 // used, so `flow run` on a warm cache loads little.
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { collect, reportError } from './common.js';
+import { collect, flowVersion, reportError } from './common.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const version = flowVersion();
 
 // `flow ... | head` closes stdout early: stop quietly (every cache write is atomic)
 process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e; });
@@ -28,7 +27,7 @@ program.command('run <workflow>').description('run a workflow; cached nodes are 
   .option(...cacheOpt)
   .action(async (wf, o) => (await import('./run.js')).runCommand(wf, o));
 
-program.command('status <workflow>').description('each node: fresh or stale, and why')
+program.command('status <workflow>').description('each node: fresh or stale, and why; exit code 1 when anything is stale')
   .option('--set <name=value>', 'as for run', collect, []).option('--json', 'JSON output').option(...cacheOpt)
   .action(async (wf, o) => (await import('./status.js')).statusCommand(wf, o));
 
@@ -49,12 +48,18 @@ cache.command('ls').description('list cached node results').option(...cacheOpt).
   .action(async (o) => (await import('./cache.js')).cacheLs(o));
 cache.command('show <key>').description('one record (a key prefix is enough)').option(...cacheOpt)
   .action(async (key, o) => (await import('./cache.js')).cacheShow(key, o));
-cache.command('gc').description('remove results no workflow run state refers to, and stale temp files')
-  .option('--dry-run', 'only list what would be removed').option(...cacheOpt)
+cache.command('gc').description('remove results that no recent run of a workflow used, and stale temp files')
+  .option('--dry-run', 'only list what would be removed, by node, workflow and overrides')
+  .option('--keep-runs <n>', 'keep what the last N runs of each workflow and each set of --set overrides used (default 1)')
+  .option('--keep <age>', 'forget runs older than this (30m, 12h, 7d, 2w; default: none)').option(...cacheOpt)
   .action(async (o) => (await import('./cache.js')).cacheGc(o));
 cache.command('verify').description('re-hash every artifact; check every record').option(...cacheOpt)
   .option('--fix', 'remove broken records and objects')
   .action(async (o) => (await import('./cache.js')).cacheVerify(o));
+
+program.command('log [workflow]').description('the runs recorded on this cache: when, with which --set overrides, what ran')
+  .option('--json', 'one JSON line per run').option('--last <n>', 'only the last N runs').option(...cacheOpt)
+  .action(async (wf, o) => (await import('./log.js')).logCommand(wf, o));
 
 program.command('watch <workflow>').description('re-run affected nodes when the workflow or a file it reads changes')
   .option('--set <name=value>', 'as for run', collect, []).option('--json', 'JSON events').option(...cacheOpt)

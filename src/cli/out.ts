@@ -14,8 +14,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Plan } from '../graph/plan.js';
 import type { Store, OutputRef } from '../graph/store.js';
-import type { PortType } from '../graph/ports.js';
-import { decode, exportText } from '../graph/codec.js';
+import { decode, exportFiles, exportText } from '../graph/codec.js';
 
 export const MANIFEST = '.flow-out.json';
 const TMP_PREFIX = '.flow-tmp-';
@@ -27,7 +26,6 @@ export interface ExportResult { dir: string; written: number; unchanged: number;
 
 /** A file name from a node id (matrix copies: `fe[delta=0.09]`), with no path separators. */
 const safe = (s: string) => s.replace(/[/\\\0]/g, '_');
-const extOf = (t: PortType) => (t === 'table' || t === 'matrix' ? 'csv' : 'json');
 
 function readManifest(dir: string): { m?: OutManifest; text?: string } {
   try {
@@ -81,15 +79,13 @@ export async function exportOutputs(plan: Plan, store: Store, keys: Map<string, 
       const e = old[name];
       if (upToDate(e, ref)) { next[name] = e; res.unchanged += Object.keys(e.files).length; continue; }
       const v = await decode(ref.type, store.getObject(ref.hash));
-      const { text } = await exportText(ref.type, v);
+      const { ext, text } = await exportText(ref.type, v);
       const files: Record<string, number> = {};
-      const main = `${safe(id)}.${port}.${extOf(ref.type)}`;
+      const main = `${safe(id)}.${port}.${ext}`;
       files[main] = write(main, text);
-      if (ref.type === 'report') {
-        for (const [f, content] of Object.entries((v as { files?: Record<string, string> }).files ?? {})) {
-          const rel = `${safe(id)}/${basename(f)}`;
-          files[rel] = write(rel, content);
-        }
+      for (const [f, content] of Object.entries(exportFiles(ref.type, v))) {
+        const rel = `${safe(id)}/${basename(f)}`;
+        files[rel] = write(rel, content);
       }
       res.written += Object.keys(files).length;
       next[name] = { hash: ref.hash, files };

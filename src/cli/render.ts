@@ -3,6 +3,7 @@ import type { Observable } from 'rxjs';
 import type { RunEvent, Summary } from '../graph/events.js';
 import { formatError } from '../graph/load.js';
 import { fmtMs } from './common.js';
+import { unreachable } from '../errors.js';
 
 export interface RenderOpts { json?: boolean; tty?: boolean; out?: NodeJS.WriteStream }
 
@@ -39,6 +40,9 @@ export function render(events: Observable<RunEvent>, opts: RenderOpts = {}): Pro
             case 'failed': out.write(JSON.stringify({ node: e.node, status: 'failed', ms: round(e.ms), key: e.key, inputs: e.inputs, error: formatError(e.error) }) + '\n'); break;
             case 'skipped': out.write(JSON.stringify({ node: e.node, status: 'skipped', ms: 0, key: null, because: e.because }) + '\n'); break;
             case 'summary': summary = e.summary; out.write(JSON.stringify({ summary: { ...e.summary, ms: round(e.summary.ms), savedMs: round(e.summary.savedMs) } }) + '\n'); break;
+            case 'plan': case 'start': break;
+            case 'waiting': process.stderr.write(`waiting for ${e.on} to finish\n`); break;
+            default: unreachable(e);
           }
           return;
         }
@@ -49,12 +53,15 @@ export function render(events: Observable<RunEvent>, opts: RenderOpts = {}): Pro
           case 'ran': keys.set(e.node, e.key); finished++; running.delete(e.node); line(`  ${tag('ran', 36)} ${pad(e.node)}  ${fmtMs(e.ms).padStart(8)}  ${e.why[0]?.text ?? ''}`); break;
           case 'failed': finished++; running.delete(e.node); line(`  ${tag('FAILED', 31)} ${formatError(e.error)}`); break;
           case 'skipped': finished++; line(`  ${tag('skipped', 33)} ${pad(e.node)}  ${e.because}`); break;
+          case 'waiting': line(`  waiting for ${e.on} to finish`); break;
           case 'summary': {
             summary = e.summary;
             const s = e.summary;
             if (tty) out.write('\r\x1b[K');
             out.write(`ran ${s.ran.length}, hit ${s.hit.length}${s.failed.length ? `, failed ${s.failed.length}` : ''}${s.skipped.length ? `, skipped ${s.skipped.length}` : ''} in ${fmtMs(s.ms)}; the cache saved ${fmtMs(s.savedMs)}\n`);
+            break;
           }
+          default: unreachable(e);
         }
       },
       error: (e) => { clearInterval(timer); reject(e); },

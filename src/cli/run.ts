@@ -1,6 +1,6 @@
 // flow run <wf>: validate, run, render; then write every output to the workflow's "out"
 // folder (or --out DIR; --no-out: none), incrementally (see out.ts).
-import { openWorkflow, type WorkflowOpts } from './common.js';
+import { flowVersion, gitCommit, openWorkflow, type WorkflowOpts } from './common.js';
 import { render } from './render.js';
 import { run } from '../graph/scheduler.js';
 import type { Plan } from '../graph/plan.js';
@@ -17,7 +17,7 @@ export const coveredBy = (s: Summary) => [...s.ran, ...s.hit, ...s.failed, ...s.
 
 export async function runCommand(wf: string, o: RunCmdOpts): Promise<void> {
   const { plan, store } = await openWorkflow(wf, o);
-  const { summary, keys } = await render(run(plan, { store, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers }), { json: o.json });
+  const { summary, keys } = await render(run(plan, { store, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) } }), { json: o.json });
   const dir = outDir(plan, o.out);
   if (dir) {
     const { exportOutputs, describeExport } = await import('./out.js');

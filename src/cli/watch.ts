@@ -2,7 +2,7 @@
 // nodes read; re-plan and run again (caching makes that re-run only what is affected).
 import { watch as fsWatch, statSync } from 'node:fs';
 import { defer, from, merge, fromEventPattern, debounceTime, take, switchMap, repeat, catchError, of, Observable } from 'rxjs';
-import { openWorkflow, reportError, type WorkflowOpts } from './common.js';
+import { flowVersion, gitCommit, openWorkflow, reportError, type WorkflowOpts } from './common.js';
 import { render } from './render.js';
 import { run } from '../graph/scheduler.js';
 import { outDir, coveredBy } from './run.js';
@@ -19,7 +19,7 @@ export async function watchCommand(wf: string, o: WorkflowOpts & { json?: boolea
   const once = async (): Promise<string[]> => {
     try {
       const { plan, store } = await openWorkflow(wf, o);
-      const { summary, keys } = await render(run(plan, { store }), { json: o.json });
+      const { summary, keys } = await render(run(plan, { store, about: { flow: flowVersion(), commit: gitCommit(plan.root) } }), { json: o.json });
       const dir = outDir(plan, o.out);
       if (dir) {
         const r = await exportOutputs(plan, store, keys, dir, coveredBy(summary));

@@ -5,7 +5,7 @@
 // codes with a value label, since reghdfe's absorb() and xsmle take numeric variables;
 // for a spatial model the code is the unit's row in W.
 import type { ColumnTable } from 'arquero';
-import type { IdMatrix } from '../graph/ports.js';
+import type { IdMatrix } from '../ports/index.js';
 import { writeDta, stataNames, type DtaColumn } from '../io/dta/write.js';
 import { ExportError } from './spec.js';
 

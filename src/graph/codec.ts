@@ -1,40 +1,46 @@
-// Port values <-> bytes. Tables as Arrow IPC (arquero, loaded only when a table is
-// encoded or decoded), matrices as a JSON header + raw little-endian float64s, the
-// JSON-like types as canonical JSON (so equal values give byte-identical artifacts).
-import type { PortType, IdMatrix } from './ports.js';
+// Port values <-> bytes, through the port-type registry (ports.ts). The engine's own types:
+// tables as Arrow IPC (arquero, loaded only when a table is encoded or decoded) and JSON as
+// canonical JSON (so equal values give byte-identical artifacts). jsonPortType() makes more
+// JSON-stored types (src/ports/: model, report).
 import { canonicalLenient } from './hash.js';
-import { unreachable } from '../errors.js';
+import { definePortType, portType, type PortType, type PortTypeSpec } from './ports.js';
 
 let aqPromise: Promise<typeof import('arquero')> | undefined;
 const arquero = () => (aqPromise ??= import('arquero'));
 
-const MATRIX_MAGIC = 'FLOWMAT1';
+export const encode = (type: PortType, value: unknown): Promise<Uint8Array> => Promise.resolve(portType(type).encode(value));
+export const decode = (type: PortType, bytes: Uint8Array): Promise<unknown> => Promise.resolve(portType(type).decode(bytes));
+/** Checks the shape of a node's output before it is stored; returns a message or undefined. */
+export const checkValue = (type: PortType, v: unknown): string | undefined => portType(type).check(v);
+/** CSV/JSON text written by `flow run --out` for one output. */
+export const exportText = (type: PortType, v: unknown) => Promise.resolve(portType(type).exportText(v));
+/** Extra files of an output (a report's), by file name. */
+export const exportFiles = (type: PortType, v: unknown): Record<string, string> => portType(type).files?.(v) ?? {};
 
-export async function encode(type: PortType, value: unknown): Promise<Uint8Array> {
-  switch (type) {
-    case 'table': {
-      const t = value as { toArrowIPC?: (o?: unknown) => Uint8Array };
-      if (!t || typeof t.toArrowIPC !== 'function') throw new TypeError('expected an arquero table (an object with toArrowIPC)');
-      return t.toArrowIPC();
-    }
-    case 'matrix': return encodeMatrix(value as IdMatrix);
-    case 'model': case 'models': case 'json': case 'report': {
-      if (value === undefined) throw new TypeError('expected a JSON value, got undefined');
-      return Buffer.from(canonicalLenient(value), 'utf8');
-    }
-    default: return unreachable(type);
-  }
+/** A port type stored as canonical JSON and exported as pretty JSON; `check` adds its own shape test. */
+export function jsonPortType<T>(name: PortType, check: (v: unknown) => string | undefined, extra: Partial<PortTypeSpec<T>> = {}): PortTypeSpec<T> {
+  return definePortType<T>({
+    name,
+    check: (v) => (v === undefined ? 'expected a JSON value, got undefined' : check(v)),
+    encode: (v) => Buffer.from(canonicalLenient(v), 'utf8'),
+    decode: (bytes) => JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')),
+    exportText: (v) => ({ ext: 'json', text: JSON.stringify(v, null, 2) + '\n' }),
+    ...extra,
+  });
 }
 
-export async function decode(type: PortType, bytes: Uint8Array): Promise<unknown> {
-  switch (type) {
-    case 'table': return plainColumns(await arquero(), bytes);
-    case 'matrix': return decodeMatrix(bytes);
-    case 'model': case 'models': case 'json': case 'report':
-      return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-    default: return unreachable(type);
-  }
-}
+export const jsonPort = jsonPortType<unknown>('json', () => undefined);
+
+export const tablePort = definePortType<{ toArrowIPC(): Uint8Array; toCSV(): string }>({
+  name: 'table',
+  check: (v) => (v && typeof (v as { toArrowIPC?: unknown }).toArrowIPC === 'function' ? undefined : 'expected an arquero table'),
+  encode: (t) => {
+    if (!t || typeof t.toArrowIPC !== 'function') throw new TypeError('expected an arquero table (an object with toArrowIPC)');
+    return t.toArrowIPC();
+  },
+  decode: async (bytes) => plainColumns(await arquero(), bytes) as never,
+  exportText: (t) => ({ ext: 'csv', text: t.toCSV().replace(/\n?$/, '\n') }),
+});
 
 const TYPED = [Float64Array, Float32Array, Int32Array, Int16Array, Int8Array, Uint32Array, Uint16Array, Uint8Array];
 
@@ -60,63 +66,3 @@ function plainColumns(aq: typeof import('arquero'), bytes: Uint8Array) {
   }
   return typed ? aq.table(cols as Record<string, ArrayLike<unknown>>, names) : t;
 }
-
-/** Checks the shape of a node's output before it is stored; returns a message or undefined. */
-export function checkValue(type: PortType, v: any): string | undefined {
-  switch (type) {
-    case 'table': return v && typeof v.toArrowIPC === 'function' ? undefined : 'expected an arquero table';
-    case 'matrix':
-      if (!v || !(v.data instanceof Float64Array) || !Array.isArray(v.ids)) return 'expected { ids, n, data: Float64Array, meta }';
-      return v.data.length === v.n * v.n && v.ids.length === v.n ? undefined : `matrix data has ${v.data.length} cells and ${v.ids.length} ids for n = ${v.n}`;
-    case 'model': return v && typeof v === 'object' && !Array.isArray(v) ? undefined : 'expected a model object';
-    case 'models': return Array.isArray(v) ? undefined : 'expected an array of models';
-    case 'json': return v === undefined ? 'expected a JSON value, got undefined' : undefined;
-    case 'report': return v && typeof v === 'object' && typeof v.files === 'object' ? undefined : 'expected { title, files, parts }';
-    default: return unreachable(type);
-  }
-}
-
-function encodeMatrix(m: IdMatrix): Uint8Array {
-  const header = Buffer.from(canonicalLenient({ ids: m.ids, n: m.n, meta: m.meta ?? {} }), 'utf8');
-  const pad = (8 - ((MATRIX_MAGIC.length + 4 + header.length) % 8)) % 8;
-  const out = Buffer.alloc(MATRIX_MAGIC.length + 4 + header.length + pad + m.data.length * 8);
-  out.write(MATRIX_MAGIC, 0, 'latin1');
-  out.writeUInt32LE(header.length + pad, MATRIX_MAGIC.length);
-  header.copy(out, MATRIX_MAGIC.length + 4);
-  out.fill(0x20, MATRIX_MAGIC.length + 4 + header.length, MATRIX_MAGIC.length + 4 + header.length + pad);
-  const off = MATRIX_MAGIC.length + 4 + header.length + pad;
-  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  for (let i = 0; i < m.data.length; i++) dv.setFloat64(off + i * 8, m.data[i], true);
-  return out;
-}
-
-function decodeMatrix(bytes: Uint8Array): IdMatrix {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.toString('latin1', 0, MATRIX_MAGIC.length) !== MATRIX_MAGIC) throw new Error('not a flow matrix artifact');
-  const hlen = buf.readUInt32LE(MATRIX_MAGIC.length);
-  const off = MATRIX_MAGIC.length + 4;
-  const header = JSON.parse(buf.toString('utf8', off, off + hlen));
-  const n = header.n as number;
-  const data = new Float64Array(n * n);
-  const dv = new DataView(buf.buffer, buf.byteOffset + off + hlen, n * n * 8);
-  for (let i = 0; i < data.length; i++) data[i] = dv.getFloat64(i * 8, true);
-  return { ids: header.ids, n, data, meta: header.meta };
-}
-
-/** CSV/JSON text written by `flow run --out` for one output. */
-export async function exportText(type: PortType, value: any): Promise<{ ext: string; text: string }> {
-  switch (type) {
-    case 'table': return { ext: 'csv', text: value.toCSV().replace(/\n?$/, '\n') };
-    case 'matrix': {
-      const m = value as IdMatrix;
-      const rows = [['id', ...m.ids].map(csvCell).join(',')];
-      for (let i = 0; i < m.n; i++) rows.push([csvCell(m.ids[i]), ...Array.from(m.data.subarray(i * m.n, (i + 1) * m.n), String)].join(','));
-      return { ext: 'csv', text: rows.join('\n') + '\n' };
-    }
-    case 'model': case 'models': case 'json': case 'report':
-      return { ext: 'json', text: JSON.stringify(value, null, 2) + '\n' };
-    default: return unreachable(type);
-  }
-}
-
-const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

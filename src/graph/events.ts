@@ -1,11 +1,13 @@
 // What a run emits. The engine never prints: the CLI (and anything else) subscribes.
 import type { FlowError } from '../errors.js';
-import type { Reason } from './cues.js';
+import type { Reason } from './fingerprint.js';
 
 export type HitReason = 'cached' | 'cut-off';
 
 export type RunEvent =
   | { type: 'plan'; workflow: string; nodes: string[] }
+  /** the run waits for a lock on the cache (another process holds it) */
+  | { type: 'waiting'; on: string }
   | { type: 'start'; node: string; key: string; why: Reason[] }
   /** cached: nothing upstream ran; cut-off: an input re-ran but produced identical bytes */
   | { type: 'hit'; node: string; key: string; reason: HitReason; ms: number; savedMs: number }

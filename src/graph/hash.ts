@@ -5,10 +5,12 @@ import { createHash } from 'node:crypto';
 import { close, closeSync, fstatSync, open, openSync, read, readSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { configure } from 'safe-stable-stringify';
+import { readWhole } from '../io/read.js';
 
 /** Bumped when the fingerprint or artifact format changes, or what nodes are handed for
- * an artifact (2: numeric table columns decode to typed arrays): every key changes with it. */
-export const ENGINE_VERSION = 2;
+ * an artifact (2: numeric table columns decode to typed arrays; 3: every fingerprint has the
+ * code hash of its node type): every key changes with it. */
+export const ENGINE_VERSION = 3;
 
 const strict = configure({ strict: true, deterministic: true, circularValue: Error });
 const lenient = configure({ deterministic: true, bigint: true });
@@ -133,28 +135,6 @@ export function hashFile(abs: string): string {
     for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;) h.update(chunk.subarray(0, n));
   } finally { closeSync(fd); }
   return h.digest('hex');
-}
-
-/**
- * A whole file in one Buffer over a SharedArrayBuffer (so that it can be handed to worker
- * threads without a copy, e.g. the two-thread CSV parse).
- */
-export function readWhole(path: string): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const out = new Uint8Array(new SharedArrayBuffer(size));
-    let off = 0;
-    while (off < size) {
-      const got = readSync(fd, out, off, size - off, off);
-      if (got <= 0) break;
-      off += got;
-    }
-    // a Buffer view (no copy): Buffer.indexOf is memchr
-    return Buffer.from(out.buffer, 0, off);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function listFiles(dir: string): string[] {

@@ -16,6 +16,8 @@ export interface NodeCatalog {
   names?(): string[];
   /** loads the definitions of these types, so that get() finds them (a lazy catalogue) */
   prepare?(types: string[]): Promise<void>;
+  /** node type -> hash of the code it runs (src/graph/code.ts), for these types; part of every key */
+  codeHashes?(types: string[]): Promise<Record<string, string>>;
 }
 
 export interface Decl {
@@ -39,8 +41,8 @@ export interface Loaded {
   matrixFile: string;
   nodes: Map<string, Decl>;
   catalog: NodeCatalog;
-  /** node type -> sha256 of the plugin module that defined it */
-  pluginCode: Map<string, string>;
+  /** node type -> hash of its code: the catalogue's code hash, or the sha256 of the plugin module that defined it */
+  code: Map<string, string>;
   /** node type -> absolute path of the plugin module that defined it */
   pluginFiles: Map<string, string>;
   /** default output folder (absolute), from `out` (see resolveOut); undefined: none */
@@ -205,9 +207,13 @@ export async function loadWorkflow(file: string, base: NodeCatalog): Promise<Loa
 
   const catalog = await loadPlugins(plugins, root, base, errs);
   // a lazy catalogue loads only the built-in node modules this workflow uses
-  await base.prepare?.([...new Set([...nodes.values()].map((n) => n.uses).filter((t) => typeof t === 'string' && !catalog.files.has(t)))]);
+  const builtins = [...new Set([...nodes.values()].map((n) => n.uses).filter((t) => typeof t === 'string' && !catalog.files.has(t)))];
+  await base.prepare?.(builtins);
   if (errs.length) throw new WorkflowInvalid(errs);
-  return { file: abs, root, chain: chain.map((c) => c.file), params, paramFile, matrix, matrixFile, nodes, catalog: catalog.catalog, pluginCode: catalog.code, pluginFiles: catalog.files, out };
+  const known = builtins.filter((t) => base.get(t));
+  const code = new Map(catalog.code);
+  if (known.length && base.codeHashes) for (const [t, h] of Object.entries(await base.codeHashes(known))) code.set(t, h);
+  return { file: abs, root, chain: chain.map((c) => c.file), params, paramFile, matrix, matrixFile, nodes, catalog: catalog.catalog, code, pluginFiles: catalog.files, out };
 }
 
 /**

@@ -10,6 +10,8 @@ import type { PortType } from './ports.js';
 import { canonical } from './hash.js';
 import { type Loaded, type Decl, WorkflowInvalid, verr, didYouMean, inside } from './load.js';
 import { paramIssues, unknownKeys } from './paramerr.js';
+import { ancestors, findCycle, graphOf, topoOrder } from './dag.js';
+import { dependentsOf } from './plancache.js';
 
 export interface InputRef { node: string; port: string; type: PortType; branch?: Record<string, unknown> }
 
@@ -44,7 +46,10 @@ export interface PlanNode {
   gathers: Set<string>;
   /** files/dirs the node reads: absolute and project-relative */
   files: { abs: string; rel: string }[];
-  code?: string;
+  /** hash of the code the node type runs (built-in: from the build's metafile; plugin: its module) */
+  code: string;
+  /** provenance nodes only: every node it depends on, directly or not (in plan order) */
+  ancestors?: string[];
 }
 
 export interface Plan {
@@ -53,6 +58,8 @@ export interface Plan {
   rel: string;
   root: string;
   params: Record<string, unknown>;
+  /** the --set overrides it was built with (a workflow variant: the journal and gc go by it) */
+  sets: Record<string, unknown>;
   matrix: Record<string, unknown[]>;
   nodes: Map<string, PlanNode>;
   /** topological order */
@@ -177,8 +184,11 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
   }
   if (errs.length) throw new WorkflowInvalid(errs);
 
-  // 2. cycles (depth-first; a back edge closes a cycle, printed in wiring order)
-  const order = topo([...decls.keys()], (id) => (wires.get(id) ?? []).flatMap((w) => w.refs.map((r) => r.node)), decls);
+  // 2. order and cycles (graphology)
+  const g = graphOf(decls.keys(), (id) => (wires.get(id) ?? []).flatMap((w) => w.refs.map((r) => r.node)));
+  const cycle = findCycle(g);
+  if (cycle) throw new WorkflowInvalid([verr(decls.get(cycle[0])!.file, `nodes.${cycle[0]}.in`, `cycle: ${cycle.join(' -> ')}; a node cannot depend on its own output`, cycle[0])]);
+  const order = topoOrder(g);
 
   // 3. which matrix params each node depends on (gathers collapse their source's params)
   const deps = new Map<string, string[]>();
@@ -211,8 +221,14 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
   if (errs.length) throw new WorkflowInvalid(errs);
 
   const dependents = dependentsOf(nodes);
+  // provenance nodes list their ancestors now, so that runs (and their cached plans) need no graph
+  const provNodes = [...nodes.values()].filter((n) => n.def.provenance);
+  if (provNodes.length) {
+    const g = graphOf(nodes.keys(), (id) => Object.values(nodes.get(id)!.inputs).flat().map((r) => r.node));
+    for (const n of provNodes) { const a = ancestors(g, [n.id]); n.ancestors = [...nodes.keys()].filter((id) => id !== n.id && a.has(id)); }
+  }
   return {
-    file: loaded.file, rel: relative(loaded.root, loaded.file), root: loaded.root, params, matrix,
+    file: loaded.file, rel: relative(loaded.root, loaded.file), root: loaded.root, params, sets, matrix,
     nodes, order: [...nodes.keys()], dependents, watch: [...new Set([...watch, ...loaded.pluginFiles.values()])],
     sources: [...loaded.chain, ...new Set(loaded.pluginFiles.values())], plugins: Object.fromEntries(loaded.pluginFiles),
     ...(loaded.out ? { out: loaded.out } : {}),
@@ -244,6 +260,8 @@ function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, bra
     if (!existsSync(abs)) { push(verr(d.file, f, `${p} does not exist (paths are relative to this workflow file)${where}`, d.id)); ok = false; continue; }
     files.push({ abs, rel: relative(loaded.root, abs).split('\\').join('/') });
   }
+  const code = loaded.code.get(d.uses);
+  if (code === undefined) { push(verr(d.file, `nodes.${d.id}.uses`, `the node catalogue has no code hash for ${d.uses}, so its results could not be keyed on its code; rebuild (npm run build)`, d.id)); ok = false; }
   if (!ok) return undefined;
   const inputs: Record<string, InputRef[]> = {};
   const gathers = new Set<string>();
@@ -263,38 +281,12 @@ function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, bra
   }
   return {
     id: instanceId(d.id, branch), base: d.id, branch, type: d.uses, def: nodeInfo(def), params: r.data, file: d.file,
-    inputs, gathers, files, code: loaded.pluginCode.get(d.uses),
+    inputs, gathers, files, code: code!,
   };
-}
-
-export function dependentsOf(nodes: Map<string, PlanNode>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const n of nodes.values()) out.set(n.id, []);
-  for (const n of nodes.values()) for (const up of new Set(Object.values(n.inputs).flat().map((r) => r.node))) out.get(up)!.push(n.id);
-  return out;
 }
 
 function* product(keys: string[], matrix: Record<string, unknown[]>, i = 0, acc: Record<string, unknown> = {}): Generator<Record<string, unknown>> {
   if (i === keys.length) { yield { ...acc }; return; }
   for (const v of matrix[keys[i]]) { acc[keys[i]] = v; yield* product(keys, matrix, i + 1, acc); }
   delete acc[keys[i]];
-}
-
-function topo(ids: string[], upstream: (id: string) => string[], decls: Map<string, Decl>): string[] {
-  const state = new Map<string, 1 | 2>();
-  const out: string[] = [];
-  const stack: string[] = [];
-  const visit = (id: string) => {
-    const s = state.get(id);
-    if (s === 2) return;
-    if (s === 1) {
-      const cyc = [...stack.slice(stack.indexOf(id)), id].reverse();
-      throw new WorkflowInvalid([verr(decls.get(id)!.file, `nodes.${id}.in`, `cycle: ${cyc.join(' -> ')}; a node cannot depend on its own output`, id)]);
-    }
-    state.set(id, 1); stack.push(id);
-    for (const u of upstream(id)) visit(u);
-    stack.pop(); state.set(id, 2); out.push(id);
-  };
-  for (const id of ids) visit(id);
-  return out;
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ENGINE_VERSION, canonical, sha256 } from './hash.js';
-import { dependentsOf, type Plan, type PlanNode } from './plan.js';
+import type { Plan, PlanNode } from './plan.js';
 import type { NodeDef } from './node.js';
 import { looksLikeNode } from './load.js';
 import type { Store } from './store.js';
@@ -46,4 +46,12 @@ export function savePlan(store: Store, key: string, plan: Plan): void {
     plan: { ...rest, nodes: [...nodes.values()].map((n) => ({ ...n, gathers: [...n.gathers] })) },
   };
   store.writeAtomic(path(store, key), JSON.stringify(saved));
+}
+
+/** node id -> the nodes that read its outputs (a warm run's only graph structure: no graphology). */
+export function dependentsOf(nodes: Map<string, PlanNode>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const n of nodes.values()) out.set(n.id, []);
+  for (const n of nodes.values()) for (const up of new Set(Object.values(n.inputs).flat().map((r) => r.node))) out.get(up)!.push(n.id);
+  return out;
 }

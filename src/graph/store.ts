@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { FlowError } from '../errors.js';
 import { sha256, type StatCache } from './hash.js';
 import type { PortType } from './ports.js';
-import type { Fingerprint, Reason } from './cues.js';
+import type { Fingerprint, Reason } from './fingerprint.js';
 
 export interface OutputRef { hash: string; type: PortType; size: number }
 
@@ -27,18 +27,19 @@ export interface CacheRecord {
   at: string;
 }
 
-export interface NodeState {
-  key: string | null;
-  status: 'ran' | 'hit' | 'failed' | 'skipped';
-  fingerprint: Fingerprint | null;
-  why: Reason[];
-  roots: string[];
-  at: string;
-  /** for a hit by early cut-off: the inputs that re-ran with byte-identical output, and their root causes */
-  cutOff?: { upstream: string[]; roots: string[] };
-  /** the most recent time this node actually ran in this workflow (kept across later hits) */
-  lastRan?: { at: string; key: string; why: Reason[]; roots: string[] };
-}
+/** The most recent time a node actually ran in a workflow (kept across later hits). */
+export interface LastRan { at: string; key: string; why: Reason[]; roots: string[] }
+
+/** What happened to a node in the last run of a workflow. */
+export type NodeState =
+  | {
+    status: 'ran' | 'hit'; key: string; fingerprint: Fingerprint; why: Reason[]; roots: string[]; at: string;
+    /** for a hit by early cut-off: the inputs that re-ran with byte-identical output, and their root causes */
+    cutOff?: { upstream: string[]; roots: string[] };
+    lastRan?: LastRan;
+  }
+  | { status: 'failed'; key: string | null; at: string; lastRan?: LastRan }
+  | { status: 'skipped'; at: string; lastRan?: LastRan };
 
 export interface WorkflowState { workflow: string; at: string; nodes: Record<string, NodeState> }
 

@@ -7,7 +7,7 @@ import { Store } from './store.js';
 import { checkValue, decode, encode } from './codec.js';
 import { inside, looksLikeNode } from './load.js';
 import type { OutputRef } from './store.js';
-import { readWhole } from './hash.js';
+import { readWhole } from '../io/read.js';
 
 export interface WorkerJob {
   id: number;
@@ -19,6 +19,8 @@ export interface WorkerJob {
   nodeId: string;
   params: unknown;
   inputs: Record<string, { many: boolean; refs: OutputRef[] }>;
+  /** modules that define the port types in use (ports.ts), imported before decoding */
+  ports: string[];
   sources: Record<string, unknown>;
   provenance?: unknown;
 }
@@ -27,6 +29,7 @@ export type WorkerReply = { id: number; outputs: Record<string, OutputRef> } | {
 parentPort?.on('message', async (job: WorkerJob) => {
   try {
     const store = new Store(job.cacheDir);
+    for (const p of job.ports) await import(p);
     const mod = await import(job.module);
     const def = [mod.default, ...Object.values(mod)].flat().find((d) => looksLikeNode(d) && d.type === job.type);
     if (!def) throw new Error(`${job.module} does not export node type ${job.type}`);

@@ -6,7 +6,7 @@
 // ColumnArena, so that an all-numeric file comes out as its Arrow IPC stream with the
 // columns in place (arrow-layout.ts). Hand-written: arquero's fromCSV parses through
 // strings (~10x slower on a 1M-row file) and neither it nor csv-parse fills typed arrays.
-import { readWhole } from '../graph/hash.js';
+import { readWhole } from './read.js';
 import { dataError } from '../errors.js';
 import { scannerFor, estimateRows, DONE, TEXT, RAGGED, FULL } from './csv-scan.js';
 import { parallelScan, wantParallel } from './csv-parallel.js';

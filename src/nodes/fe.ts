@@ -20,7 +20,7 @@
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
-import type { ModelJson } from '../graph/ports.js';
+import type { ModelJson } from '../ports/index.js';
 import { dataError, FlowError } from '../errors.js';
 import { requireColumns, rowLabeler, listCells, numericColumn } from './columns.js';
 import { encodeFactor, type Factor } from '../econ/fe.js';
@@ -243,13 +243,9 @@ export function feModelJson(res: FeResult, p: FeParams, fe: string[]): ModelJson
   };
 }
 
-/** Version of the FE estimation code. Nodes that estimate through fitFeModel (iv, mediation,
- * subgroup) fold it into their own version, so a change here re-runs them too. */
-export const FE_VERSION = 2;
-
 export const feNode = defineNode({
   type: 'fe',
-  version: FE_VERSION,
+  version: 2,
   description: 'Linear regression with absorbed fixed effects (within estimator: exact absorption when the other FE dimensions are small, else alternating projections), Stata/fixest-compatible covariances, optional wild cluster bootstrap',
   params: feParams,
   inputs: { data: { type: 'table', description: 'panel or cross-section' } },

@@ -14,13 +14,13 @@
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
-import type { ModelJson } from '../graph/ports.js';
+import type { ModelJson } from '../ports/index.js';
 import { requireColumns } from './columns.js';
 import { fitIv } from '../econ/iv.js';
 import { firstStageStats, weakIdStats, andersonRubin, hansenJ, type ConfSet } from '../econ/iv-diagnostics.js';
 import { stockYogoBias, stockYogoSize, STOCK_YOGO_SOURCE } from '../econ/stock-yogo.js';
 import { coefTable, waldZero, toNested, num } from '../econ/inference.js';
-import { panelParam, vcovParam, resolveVcov, resolveFe, completeNumeric, factorColumns, clusterFactors, residualStats, type FitOptions, FE_VERSION } from './fe.js';
+import { panelParam, vcovParam, resolveVcov, resolveFe, completeNumeric, factorColumns, clusterFactors, residualStats, type FitOptions } from './fe.js';
 import { dataError } from '../errors.js';
 
 export const ivParams = z.object({
@@ -124,7 +124,7 @@ export function fitIvModel(table: ColumnTable, params: IvParams, opts: FitOption
 
 export const ivNode = defineNode({
   type: 'iv',
-  version: 100 * FE_VERSION + 1, // own version 1, on top of the FE code's
+  version: 1, // the code it runs is in its key (its code hash): bump only for a change of meaning
   description: 'IV-2SLS with absorbed fixed effects: first stages, Kleibergen-Paap rk LM / Wald F, Cragg-Donald F, Stock-Yogo critical values, Anderson-Rubin, Hansen J',
   params: ivParams,
   inputs: { data: { type: 'table' } },

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defineNode } from '../graph/node.js';
-import type { IdMatrix } from '../graph/ports.js';
+import type { IdMatrix } from '../ports/index.js';
 import { dataError, FlowError } from '../errors.js';
 import { standardizeWeights, WeightsError } from '../econ/spatial/weights.js';
 import { standardizeParam } from './w-matrix.js';

@@ -54,8 +54,8 @@ const params = z.object({
 
 type Kind = keyof typeof YEARBOOK_LAYOUT;
 
-function readBuf(abs: string, display: string): Buffer {
-  try { return readFileSync(abs); } catch (e) { throw dataError(MSG.unreadable(display, (e as Error).message), { file: display }); }
+function readBuf(abs: string, display: string, read?: () => Uint8Array): Uint8Array {
+  try { return read ? read() : readFileSync(abs); } catch (e) { throw dataError(MSG.unreadable(display, (e as Error).message), { file: display }); }
 }
 
 function parse(buf: Uint8Array, display: string, kind: Kind): CsvData {
@@ -130,14 +130,11 @@ function toTable(d: CsvData) {
 
 export interface YearbookFiles { city: string; province: string; cities: string }
 
-/** Read and validate the three files of a directory. */
-export function loadYearbook(absDir: string, displayDir: string, p: { cityFile: string; provinceFile: string; citiesFile: string }) {
+/** Read and validate the three files of a directory; `read` (ctx.readFile) gives a file's bytes by its workflow-relative path. */
+export function loadYearbook(absDir: string, displayDir: string, p: { cityFile: string; provinceFile: string; citiesFile: string }, read?: (path: string) => Uint8Array) {
   const f = { city: join(displayDir, p.cityFile), province: join(displayDir, p.provinceFile), cities: join(displayDir, p.citiesFile) };
-  return validateYearbook({
-    city: readBuf(join(absDir, p.cityFile), f.city),
-    province: readBuf(join(absDir, p.provinceFile), f.province),
-    cities: readBuf(join(absDir, p.citiesFile), f.cities),
-  }, f);
+  const get = (name: string, display: string) => readBuf(join(absDir, name), display, read && (() => read(display)));
+  return validateYearbook({ city: get(p.cityFile, f.city), province: get(p.provinceFile, f.province), cities: get(p.citiesFile, f.cities) }, f);
 }
 
 /** Parse and validate the three files' contents; `f` names them in messages. */
@@ -200,7 +197,8 @@ export const loadYearbookNode = defineNode({
   },
   // the three files it reads, not the directory: a README or TRUTH.json beside them is not an input
   files: (p) => [p.cityFile, p.provinceFile, p.citiesFile].map((f) => join(p.dir, f)),
-  run({ params: p, resolvePath }) {
-    return loadYearbook(resolvePath(p.dir), p.dir, p);
+  // through ctx.readFile: the bytes it parses are the bytes its key was made from
+  run({ params: p, resolvePath, readFile }) {
+    return loadYearbook(resolvePath(p.dir), p.dir, p, readFile);
   },
 });

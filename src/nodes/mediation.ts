@@ -14,9 +14,9 @@
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
-import type { ModelJson } from '../graph/ports.js';
+import type { ModelJson } from '../ports/index.js';
 import { FlowError } from '../errors.js';
-import { feParams, fitFeModel, FE_VERSION, completeNumeric, factorColumns, resolveFe, type FeParams } from './fe.js';
+import { feParams, fitFeModel, completeNumeric, factorColumns, resolveFe, type FeParams } from './fe.js';
 import { prepareSample, take } from '../econ/fe-ols.js';
 import { isNested } from '../econ/fe.js';
 import { sobel, stepwiseVerdict, clusterBootstrapAB, type Path } from '../econ/mediation.js';
@@ -158,7 +158,7 @@ export function fitMediation(table: ColumnTable, params: MediationParams, nodeId
 
 export const mediationNode = defineNode({
   type: 'mediation',
-  version: 100 * FE_VERSION + 1, // own version 1, on top of the FE code's
+  version: 1, // the code it runs is in its key (its code hash): bump only for a change of meaning
   description: "Mechanism test: the paper's two-stage stepwise procedure (eqs. 5-10) with verdicts, plus a x b, Sobel z and a seeded cluster bootstrap CI",
   params: mediationParams,
   inputs: { data: { type: 'table' } },

@@ -2,7 +2,7 @@
 // coefficient and effects plots, provenance of every table).
 import { z } from 'zod';
 import { defineNode } from '../graph/node.js';
-import type { Report } from '../graph/ports.js';
+import type { Report } from '../ports/index.js';
 import { isPart, type Part } from '../report/grid.js';
 import { composeReport } from '../report/compose.js';
 import { renderDot, toDot, dagNodes, dagSvg as dagSvg_ } from '../report/dag.js';

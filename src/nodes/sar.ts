@@ -1,7 +1,7 @@
 // Node `sar`: spatial lag panel model with fixed effects (concentrated ML) and effects.
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
-import type { IdMatrix } from '../graph/ports.js';
+import type { IdMatrix } from '../ports/index.js';
 import { sarParams, fitSpatialModel } from './spatial-model.js';
 
 export const sarNode = defineNode({

@@ -1,7 +1,7 @@
 // Node `sdm`: spatial Durbin panel model with fixed effects (concentrated ML) and effects.
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
-import type { IdMatrix } from '../graph/ports.js';
+import type { IdMatrix } from '../ports/index.js';
 import { sdmParams, fitSpatialModel } from './spatial-model.js';
 
 export const sdmNode = defineNode({

@@ -11,7 +11,7 @@
 // exact point estimates, simulated standard errors); vcov { terms: [x, W*x, rho], matrix }.
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
-import type { IdMatrix, ModelJson } from '../graph/ports.js';
+import type { IdMatrix, ModelJson } from '../ports/index.js';
 import { dataError, FlowError } from '../errors.js';
 import { requireColumns, rowLabeler, listCells, numericColumn, isMissing } from './columns.js';
 import { prepareW, type WSetup } from '../econ/spatial/setup.js';

@@ -3,7 +3,7 @@
 // SVG dot-and-whisker plot.
 import { z } from 'zod';
 import { defineNode, type InputSource } from '../graph/node.js';
-import type { ModelJson, Report } from '../graph/ports.js';
+import type { ModelJson, Report } from '../ports/index.js';
 import { FlowError } from '../errors.js';
 import { isModel } from '../report/columns.js';
 import { coefsOf, labelOf } from '../report/model-table.js';

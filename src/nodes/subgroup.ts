@@ -9,9 +9,9 @@
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
-import type { ModelJson } from '../graph/ports.js';
+import type { ModelJson } from '../ports/index.js';
 import { FlowError } from '../errors.js';
-import { feParams, fitFeModel, FE_VERSION, factorColumns, resolveFe, type FeParams } from './fe.js';
+import { feParams, fitFeModel, factorColumns, resolveFe, type FeParams } from './fe.js';
 import { keepRows, requireColumns } from './columns.js';
 import { isNested } from '../econ/fe.js';
 import { waldEqual } from '../econ/subgroup.js';
@@ -121,7 +121,7 @@ export function fitSubgroups(table: ColumnTable, params: SubgroupParams, nodeId 
 
 export const subgroupNode = defineNode({
   type: 'subgroup',
-  version: 100 * FE_VERSION + 1, // own version 1, on top of the FE code's
+  version: 1, // the code it runs is in its key (its code hash): bump only for a change of meaning
   description: 'The FE model within each group of a column, plus a pooled interaction model with a Wald test of equal key coefficients',
   params: subgroupParams,
   inputs: { data: { type: 'table' } },

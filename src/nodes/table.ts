@@ -2,7 +2,7 @@
 // structured part for the report node.
 import { z } from 'zod';
 import { defineNode } from '../graph/node.js';
-import type { Report } from '../graph/ports.js';
+import type { Report } from '../ports/index.js';
 import { FlowError } from '../errors.js';
 import { buildModelGrid } from '../report/model-table.js';
 import { buildPlainGrid, isColumnTable } from '../report/plain-table.js';

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
-import type { IdMatrix } from '../graph/ports.js';
+import type { IdMatrix } from '../ports/index.js';
 import { dataError, FlowError } from '../errors.js';
 import { requireColumns, isMissing } from './columns.js';
 import { buildWeights, WeightsError } from '../econ/spatial/weights.js';

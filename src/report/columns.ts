@@ -1,5 +1,5 @@
 // Wired inputs (models, subgroup model arrays, mediation models) -> printed columns.
-import type { ModelJson } from '../graph/ports.js';
+import type { ModelJson } from '../ports/index.js';
 import type { Column } from './model-table.js';
 import { depVar, labelOf } from './model-table.js';
 import { fmtNum, fmtP, starsFor } from './format.js';

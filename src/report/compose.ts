@@ -1,5 +1,5 @@
 // Report parts -> one self-contained HTML page: inline CSS and SVG, no scripts.
-import type { ModelJson } from '../graph/ports.js';
+import type { ModelJson } from '../ports/index.js';
 import type { Provenance, ProvenanceNode } from '../graph/node.js';
 import type { Part, TablePart } from './grid.js';
 import { toHtmlTable, TABLE_CSS } from './html.js';

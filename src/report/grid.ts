@@ -1,5 +1,5 @@
 // The structured table every renderer reads: one grid, four formats.
-import type { ModelJson } from '../graph/ports.js';
+import type { ModelJson } from '../ports/index.js';
 
 export type GridRow =
   /** a coefficient: estimate (with stars) and standard error per column */

@@ -1,7 +1,7 @@
 // Models -> a Grid in the paper's layout. Every printed number is read from the
 // model JSON and every star from its p-value, so the table cannot disagree with the
 // model (paper-tables.md lists the paper's own slips this rules out).
-import type { ModelJson } from '../graph/ports.js';
+import type { ModelJson } from '../ports/index.js';
 import type { Grid, GridRow } from './grid.js';
 import { fmtInt, fmtNum, fmtP, num, starsFor } from './format.js';
 import { pTwoSidedNormal } from '../econ/dist.js';

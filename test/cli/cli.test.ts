@@ -6,7 +6,7 @@ import { project, flow, flowAsync, jsonLines, FLOW } from '../graph/helpers.js';
 import { cases } from '../graph/fixtures/malformed.js';
 import { ensureBuilt } from './build.js';
 
-beforeAll(ensureBuilt, 180_000);
+beforeAll(() => ensureBuilt(), 180_000);
 
 const wf = {
   plugins: ['./nodes.js'],
@@ -130,15 +130,17 @@ describe('flow graph, nodes and cache', () => {
     const dir = project({ 'wf.json': wf });
     const m = flow(['graph', 'wf.json'], dir).stdout;
     expect(m.split('\n')[0]).toBe('flowchart LR');
+    // topological order (graphology-dag): sources first, in declaration order
     expect(m).toContain('n0["deflate<br/><small>t-const</small>"]');
-    expect(m).toContain('n0 -->|"out → x"| n2');
+    expect(m).toContain('n4["pim<br/><small>t-scale</small>"]');
+    expect(m).toContain('n0 -->|"out → x"| n4');
     const d = flow(['graph', 'wf.json', '--format', 'dot'], dir).stdout;
-    expect(d).toContain('n2 -> n3 [label="out -> xs"];');
+    expect(d).toContain('n4 -> n5 [label="out -> xs"];');
     const j = JSON.parse(flow(['graph', 'wf.json', '--format', 'json'], dir).stdout);
     expect(j.edges).toContainEqual({ from: 'clean', fromPort: 'out', to: 'fe_ris', toPort: 'x', type: 'json' });
   });
 
-  it('lists, shows, verifies and collects the cache', () => {
+  it('lists, shows, verifies and collects the cache; gc keeps what the last run of each variant used', () => {
     const dir = project({ 'wf.json': wf });
     flow(['run', 'wf.json'], dir);
     flow(['run', 'wf.json', '--set', 'delta=0.5'], dir);
@@ -148,13 +150,28 @@ describe('flow graph, nodes and cache', () => {
     const pim = recs.find((r) => r.node === 'pim');
     const show = JSON.parse(flow(['cache', 'show', pim.key.slice(0, 10)], dir).stdout);
     expect(show.fingerprint.params).toEqual({ delta: 0.09, base: 'zhang' });
+    expect(show.fingerprint.code).toMatch(/^[0-9a-f]{64}$/); // the plugin module's hash
     expect(flow(['cache', 'verify'], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining('cache ok') });
+    // both variants (no overrides, delta=0.5) were run last with what they use: nothing goes
+    expect(flow(['cache', 'gc'], dir).stdout).toContain('removed 0 records, 0 objects');
+    expect(flow(['status', 'wf.json'], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining('7 fresh, 0 stale') });
+    expect(flow(['status', 'wf.json', '--set', 'delta=0.5'], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining('7 fresh, 0 stale') });
+    // the workflow's own delta changes: the old default's three results are superseded
+    writeFileSync(join(dir, 'wf.json'), JSON.stringify({ ...wf, params: { delta: 0.2 } }));
+    flow(['run', 'wf.json'], dir);
+    expect(jsonLines(flow(['cache', 'ls', '--json'], dir).stdout)).toHaveLength(13);
     const dry = flow(['cache', 'gc', '--dry-run'], dir);
     expect(dry.stdout).toContain('would remove 3 records');
-    expect(jsonLines(flow(['cache', 'ls', '--json'], dir).stdout)).toHaveLength(10);
+    expect(dry.stdout).toMatch(/^ {2}would remove {2}clean +wf\.json {2}\(last used \d{4}-/m);
+    expect(dry.stdout.split('\n').filter((l) => l.startsWith('  would remove')).map((l) => l.split(/\s+/)[3]).sort()).toEqual(['clean', 'fe_ris', 'pim']);
+    expect(jsonLines(flow(['cache', 'ls', '--json'], dir).stdout)).toHaveLength(13);
     flow(['cache', 'gc'], dir);
-    expect(jsonLines(flow(['cache', 'ls', '--json'], dir).stdout)).toHaveLength(7);
+    expect(jsonLines(flow(['cache', 'ls', '--json'], dir).stdout)).toHaveLength(10);
     expect(jsonLines(flow(['run', 'wf.json', '--json', '--set', 'delta=0.5'], dir).stdout).at(-1).summary.ran).toEqual([]);
+    expect(jsonLines(flow(['run', 'wf.json', '--json'], dir).stdout).at(-1).summary.ran).toEqual([]);
+    // --keep 0m forgets every run, so everything would go; a bad age is a clear error
+    expect(flow(['cache', 'gc', '--dry-run', '--keep', '0m'], dir).stdout).toContain('would remove 10 records');
+    expect(flow(['cache', 'gc', '--keep', 'x'], dir)).toMatchObject({ code: 2, stderr: 'error: --keep x: expected an age such as 30m, 12h, 7d or 2w\n' });
   });
 
   it('verify finds a corrupted artifact and --fix removes it; the next run recomputes it', () => {
@@ -252,7 +269,7 @@ describe('the CLI as a pipe source, and lazily registered commands', () => {
       child.stdout.once('data', () => child.stdout.destroy());
       const code = await new Promise<number | null>((res) => child.on('close', res));
       expect(stderr, args.join(' ')).toBe('');
-      expect(code, args.join(' ')).toBe(0);
+      expect(code, args.join(' ')).toBe(args[0] === 'status' ? 1 : 0); // status: 1 = something is stale (nothing ran yet)
     }
   }, 60_000);
 
@@ -262,5 +279,42 @@ describe('the CLI as a pipe source, and lazily registered commands', () => {
     expect(r.stdout).toContain('Usage: flow synth');
     expect(r.stdout).toContain('--seed <n>');
     expect(flow(['--help'], process.cwd()).stdout).toMatch(/^ {2}synth /m);
+  });
+});
+
+describe('flow status as a script', () => {
+  it('exits 0 when everything is fresh and 1 when anything is stale, with a --json summary', () => {
+    const dir = project({ 'wf.json': wf });
+    expect(flow(['status', 'wf.json'], dir).code).toBe(1);
+    flow(['run', 'wf.json'], dir);
+    const ok = flow(['status', 'wf.json', '--json'], dir);
+    expect(ok.code).toBe(0);
+    expect(jsonLines(ok.stdout).at(-1)).toEqual({ summary: { workflow: 'wf.json', sets: {}, fresh: 7, stale: [] } });
+    const st = flow(['status', 'wf.json', '--json', '--set', 'delta=0.5'], dir);
+    expect(st.code).toBe(1);
+    expect(jsonLines(st.stdout).at(-1)).toEqual({ summary: { workflow: 'wf.json', sets: { delta: 0.5 }, fresh: 4, stale: ['pim', 'clean', 'fe_ris'] } });
+    expect(jsonLines(st.stdout).find((r) => r.node === 'pim')).toMatchObject({ status: 'stale', cues: ['params'], why: ['params.delta 0.09 -> 0.5'] });
+  });
+});
+
+describe('flow log', () => {
+  it('lists the runs with their overrides, newest last; two runs at once both appear and the journal stays valid JSON', async () => {
+    const dir = project({ 'wf.json': wf });
+    flow(['run', 'wf.json'], dir);
+    const [a, b] = await Promise.all([flowAsync(['run', 'wf.json', '--set', 'delta=0.5'], dir), flowAsync(['run', 'wf.json', '--set', 'delta=0.25'], dir)]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const runs = jsonLines(flow(['log', 'wf.json', '--json'], dir).stdout);
+    expect(runs).toHaveLength(3);
+    expect(runs[0]).toMatchObject({ workflow: 'wf.json', sets: {}, flow: expect.stringMatching(/^\d+\.\d+\.\d+/), failed: [] });
+    expect(runs[0].ran.sort()).toEqual(['clean', 'deflate', 'fe_ris', 'pim', 'raw', 'tab', 'w']);
+    expect(runs[0].nodes.pim).toMatchObject({ status: 'ran', key: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(runs.slice(1).map((r) => r.sets.delta).sort()).toEqual([0.25, 0.5]);
+    for (const r of runs.slice(1)) expect(r.ran.sort()).toEqual(['clean', 'fe_ris', 'pim']);
+    expect(() => JSON.parse(readFileSync(join(dir, 'cache/journal.json'), 'utf8'))).not.toThrow();
+    const text = flow(['log', 'wf.json'], dir).stdout.trim().split('\n');
+    expect(text).toHaveLength(3);
+    expect(text[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}wf\.json {2}ran 7, hit 0 in .* \(flow \d+\.\d+\.\d+/);
+    expect(text.slice(1).some((l) => l.includes('wf.json --set delta=0.5  ran 3, hit 4'))).toBe(true);
+    expect(flow(['log', 'other.json'], dir).stdout).toContain('no runs recorded for other.json');
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { project, flow, flowAsync, jsonLines, readLog, FLOW } from '../graph/helpers.js';
 import { ensureBuilt } from './build.js';
 
-beforeAll(ensureBuilt, 180_000);
+beforeAll(() => ensureBuilt(), 180_000);
 
 // a fan of slow nodes feeding a chain: long enough to be killed in the middle
 const slowWf = {
@@ -73,5 +73,27 @@ describe('crash safety', () => {
     expect(readdirSync(join(dir, 'cache/tmp'))).toEqual([]);
     const third = jsonLines(flow(['run', 'wf.json', '--json'], dir).stdout).at(-1).summary;
     expect(third.ran).toEqual([]);
+  }, 120_000);
+});
+
+describe('gc beside a run', () => {
+  it('waits for the run in progress: the run completes with correct outputs, the cache verifies, and nothing it made is lost', async () => {
+    const dir = project({ 'wf.json': slowWf });
+    const child = spawn(process.execPath, [FLOW, 'run', 'wf.json', '--json', '--jobs', '2', '--out', 'out'], { cwd: dir });
+    let out = '';
+    const ended = new Promise<number | null>((res) => child.on('close', res));
+    await new Promise<void>((res) => {
+      child.stdout.on('data', (d) => { out += d; if (/"status":"ran"/.test(out)) res(); });
+      void ended.then(() => res());
+    });
+    const gc = await flowAsync(['cache', 'gc'], dir); // started while the run is in the middle
+    expect(await ended).toBe(0);
+    expect(jsonLines(out).some((e) => e.summary)).toBe(true); // gc returned only after the run had ended
+    expect(gc.code).toBe(0);
+    expect(gc.stderr).toMatch(/^waiting for 1 flow run in progress to finish \(wf\.json, pid \d+\)$/m);
+    expect(gc.stdout).toContain('removed 0 records, 0 objects');
+    expect(JSON.parse(readFileSync(join(dir, 'out/last.out.json'), 'utf8'))).toBe(expectedTotal);
+    expect(flow(['cache', 'verify'], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining('cache ok') });
+    expect(jsonLines(flow(['run', 'wf.json', '--json'], dir).stdout).at(-1).summary.ran).toEqual([]);
   }, 120_000);
 });

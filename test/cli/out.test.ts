@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { project, flow, jsonLines } from '../graph/helpers.js';
 import { ensureBuilt } from './build.js';
 
-beforeAll(ensureBuilt, 180_000);
+beforeAll(() => ensureBuilt(), 180_000);
 
 const MANIFEST = '.flow-out.json';
 const base = {

@@ -12,6 +12,7 @@ import { buildPlan, type Plan } from '../../src/graph/plan.js';
 import { run, type RunOptions } from '../../src/graph/scheduler.js';
 import { Store } from '../../src/graph/store.js';
 import type { RunEvent, Summary } from '../../src/graph/events.js';
+import '../../src/ports/index.js'; // the domain port types (model, matrix, report), as the CLI registers them
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const FLOW = join(REPO, 'bin', 'flow.js');

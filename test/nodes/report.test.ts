@@ -6,7 +6,7 @@ import { fitMediation } from '../../src/nodes/mediation.js';
 import { fitSubgroups } from '../../src/nodes/subgroup.js';
 import { feA, feB, iv, sdm, grunfeld } from '../report/fixtures.js';
 import { parseMarkdownTable } from '../report/markdown-roundtrip.js';
-import type { Report } from '../../src/graph/ports.js';
+import type { Report } from '../../src/ports/index.js';
 import type { Provenance } from '../../src/graph/node.js';
 
 const ctx = (params: unknown, inputs: Record<string, unknown>, nodeId: string, extra: Record<string, unknown> = {}) =>

@@ -11,7 +11,7 @@ import { loadMatrixNode } from '../../src/nodes/load-matrix.js';
 import { sarNode } from '../../src/nodes/sar.js';
 import { sdmNode } from '../../src/nodes/sdm.js';
 import { getNode } from '../../src/nodes/index.js';
-import type { IdMatrix, ModelJson } from '../../src/graph/ports.js';
+import type { IdMatrix, ModelJson } from '../../src/ports/index.js';
 import { simulateSdmPanel } from '../../src/econ/spatial/simulate.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));

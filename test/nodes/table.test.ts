@@ -3,7 +3,7 @@ import { tableNode, tableParams } from '../../src/nodes/table.js';
 import { starsFor } from '../../src/report/format.js';
 import { feA, feB, boundary, iv, sdm, grunfeld } from '../report/fixtures.js';
 import { parseMarkdownTable, parseCoefCell } from '../report/markdown-roundtrip.js';
-import type { Report } from '../../src/graph/ports.js';
+import type { Report } from '../../src/ports/index.js';
 import { table as aqTable } from 'arquero';
 
 const run = (models: unknown[], params: Record<string, unknown> = {}, nodeId = 'table2'): Report =>

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fromCSV } from 'arquero';
 import { fitFeModel } from '../../src/nodes/fe.js';
-import type { ModelJson } from '../../src/graph/ports.js';
+import type { ModelJson } from '../../src/ports/index.js';
 
 const here = new URL('../fixtures/', import.meta.url);
 export const grunfeld = fromCSV(readFileSync(new URL('grunfeld.csv', here), 'utf8'));
