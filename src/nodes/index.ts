@@ -25,6 +25,7 @@ import { subgroupNode } from './subgroup.js';
 import { tableNode } from './table.js';
 import { reportNode } from './report.js';
 import { specCurveNode } from './spec-curve.js';
+import { monteCarloNode } from './monte-carlo.js';
 
 // spatial weights and models (issue 4)
 import { wMatrixNode } from './w-matrix.js';
@@ -38,7 +39,7 @@ const nodes = [
   ictConcordance, allocateShare, deflate, pim, structureIndices, derive, cleanPanel,
   pcaIndex, locationQuotient, solowTfp, describe, filter,
   loadYearbookNode, synthYrd26Node,
-  mediationNode, subgroupNode, tableNode, reportNode, specCurveNode,
+  mediationNode, subgroupNode, tableNode, reportNode, specCurveNode, monteCarloNode,
   wMatrixNode, loadMatrixNode, sarNode, sdmNode,
 ] as const;
 
