@@ -19,10 +19,6 @@ export interface Ctx {
   fefit(x: Float64Array): Float64Array;
   within(x: Float64Array): Float64Array;
   meanSample(x: Float64Array): number;
-  /** per city: OLS slope on (year - mean) of x over the sample */
-  cityTrend(x: Float64Array): number[];
-  /** remove from x the part of its city trends explained (across cities) by the given city vectors */
-  offTrend(x: Float64Array, by: number[][]): Float64Array;
 }
 
 export function makeContext(seed: number): Ctx {
@@ -46,34 +42,13 @@ export function makeContext(seed: number): Ctx {
   };
   const meanSample = (x: Float64Array): number => { let a = 0, m = 0; for (let r = 0; r < N; r++) if (inSample(r % T)) { a += x[r]; m++; } return a / m; };
   const within = (x: Float64Array): Float64Array => { const f = fefit(x); return x.map((v, r) => v - f[r]); };
-  const cityTrend = (x: Float64Array): number[] => {
-    const ks = YEARS.map((_, k) => k).filter(inSample);
-    const tbar = ks.reduce((s, k) => s + yr(k), 0) / ks.length;
-    return cities.map((_, i) => {
-      let sxy = 0, sxx = 0;
-      for (const k of ks) { sxy += (yr(k) - tbar) * x[row(i, k)]; sxx += (yr(k) - tbar) ** 2; }
-      return sxy / sxx;
-    });
-  };
-  const offTrend = (x: Float64Array, by: number[][]): Float64Array => {
-    const c = cityTrend(x);
-    const X = [cities.map(() => 1), ...by];
-    const A = X.map((a) => X.map((b) => a.reduce((s, v, i) => s + v * b[i], 0)));
-    const rhs = X.map((a) => a.reduce((s, v, i) => s + v * c[i], 0));
-    const beta = solveSmall(A, rhs);
-    const cbar = c.reduce((s, v) => s + v, 0) / n;
-    const fitted = cities.map((_, i) => X.reduce((s, col, j) => s + beta[j] * col[i], 0) - cbar);
-    const ks = YEARS.map((_, kk) => kk).filter(inSample);
-    const tbar = ks.reduce((s, kk) => s + yr(kk), 0) / ks.length;
-    return panel((i, kk) => x[row(i, kk)] - fitted[i] * (yr(kk) - tbar));
-  };
   const panel = (f: (i: number, k: number) => number): Float64Array => {
     const out = new Float64Array(N);
     for (let i = 0; i < n; i++) for (let k = 0; k < T; k++) out[row(i, k)] = f(i, k);
     return out;
   };
   return {
-    cities, n, T, N, row, yr, inSample, panel, fefit, within, meanSample, cityTrend, offTrend,
+    cities, n, T, N, row, yr, inSample, panel, fefit, within, meanSample,
     nrm: (sd) => sd * rng.normal(),
     unif: (a, b) => a + (b - a) * rng.uniform(),
     isAnhui: (i) => cities[i].province === 'Anhui',

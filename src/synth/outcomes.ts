@@ -10,9 +10,12 @@ import { TRUE_PARAMS, CONTROL_NAMES, YEARS, HI_STRETCH, LO_STRETCH } from './par
 
 export type Outcomes = ReturnType<typeof buildOutcomes>;
 
+/** AR(1) coefficient of the AIS base's city deviation (persistent, like structural change) */
+const AIS_DEV_PHI = 0.8;
+
 export function buildOutcomes(c: Ctx, e: Economy, v: Investment) {
-  const { cities, n, T, N, row, yr, nrm, inSample, panel, within, cityTrend, offTrend, meanSample } = c;
-  const { W, rich, gdp, pop, y1, y2, y3, controls, slope, slopeMean } = e;
+  const { cities, n, T, N, row, yr, nrm, inSample, panel, within, meanSample } = c;
+  const { W, rich, gdp, pop, y1, y2, y3, controls } = e;
   const { u, xW, m2W, lqW } = v;
   const P = TRUE_PARAMS;
   // --- outcome targets -------------------------------------------------------------------
@@ -94,10 +97,9 @@ export function buildOutcomes(c: Ctx, e: Economy, v: Investment) {
   // data where registered employment misses migrant workers); the stretch brings mean
   // AIS to the paper's ~0.11. Every other row's productivity P = Y/L is solved so that
   // its AIS equals AIS* exactly (unless that would leave the range: counted).
-  // AIS* = a natural base + the structural terms. The base is the AIS of natural
-  // productivity and natural employment shares, so it is free of lnINF and u; the part
-  // of its city trends that lines up with slope or with lnINF's city trends is removed,
-  // so the base cannot bias FE or IV.
+  // AIS* = a natural base + the structural terms + the shocks. The base's levels come from
+  // the AIS of natural productivity and natural employment shares (free of lnINF and u).
+  const sampleMeanSq = (x: Float64Array) => { let a = 0, m = 0; for (let r = 0; r < N; r++) if (inSample(r % T)) { a += x[r] * x[r]; m++; } return a / m; };
   const ratios = (r: number) => [y1[r] / l1[r], y2[r] / l2[r], y3[r] / l3[r]];
   // The range spans every row the pipeline standardises over (2003-2020); the anchors
   // are pre-sample rows (2003-2005), so every 2006-2020 row can hit its target.
@@ -126,14 +128,22 @@ export function buildOutcomes(c: Ctx, e: Economy, v: Investment) {
     for (let j = 0; j < 3; j++) a += y[j] * ((y[j] / lNat[r][j]) * P0[r] - lo[j]) / (hi[j] - lo[j]);
     return a;
   });
-  // (and with the controls' city trends: IV partials them out of the instrument)
-  const aisBase = offTrend(ais0, [slope.map((v) => v - slopeMean), cityTrend(xW), ...CONTROL_NAMES.map((c) => cityTrend(ctrlW[c]))]);
+  // The base keeps only the natural AIS's two-way FE part (its levels). Its within part
+  // is a near-deterministic function of the city facts (growth paths, share trends), the
+  // same in every seed: kept in the error, it made the cluster SEs of FE and IV about
+  // twice the sampling sd of the estimates (a fixed per-city score that no data set
+  // redraws). In its place a persistent city deviation of the same size, drawn afresh
+  // with each seed and independent of everything else.
+  const level = c.fefit(ais0);
+  const devSd = Math.sqrt(sampleMeanSq(within(ais0))), devInnov = Math.sqrt(1 - AIS_DEV_PHI ** 2) * devSd;
+  const dev = new Float64Array(N);
+  for (let i = 0; i < n; i++) for (let k = 0; k < T; k++) { const r = row(i, k); dev[r] = k === 0 ? nrm(devSd) : AIS_DEV_PHI * dev[r - 1] + nrm(devInnov); }
   const aisLin = linear(P.ais, P.chain1.bAis, P.chain2.bAis);
   // AIS shocks scale with the square root of the level: a low-AIS city-year cannot absorb
   // a shock of the average size without an implausible productivity swing
-  const baseMean = meanSample(aisBase);
-  const aisV = spatial(P.ais.rho, P.ais.kappa, P.ais.noiseSd, (r) => Math.min(1.5, Math.max(0.3, Math.sqrt(Math.max(0, aisBase[r]) / baseMean))));
-  const ais = panel((i, k) => aisBase[row(i, k)] + aisLin[row(i, k)] + aisV[row(i, k)]);
+  const baseMean = meanSample(level);
+  const aisV = spatial(P.ais.rho, P.ais.kappa, P.ais.noiseSd, (r) => Math.min(1.5, Math.max(0.3, Math.sqrt(Math.max(0, level[r]) / baseMean))));
+  const ais = panel((i, k) => level[row(i, k)] + dev[row(i, k)] + aisLin[row(i, k)] + aisV[row(i, k)]);
   const Pr = Float64Array.from(P0);
   let aisInexact = 0;
   for (let r = 0; r < N; r++) {
