@@ -53,10 +53,10 @@ export async function exportOutputs(plan: Plan, store: Store, keys: Map<string, 
   const next: Record<string, OutputEntry> = {};
   const inside = (rel: string) => { const r = relative(dir, resolve(dir, rel)); return r !== '' && !r.startsWith('..') && !r.startsWith(sep) && !r.includes('\0'); };
 
-  const write = (rel: string, text: string): number => {
+  const write = (rel: string, text: string, encoding: 'utf8' | 'base64' = 'utf8'): number => {
     const target = join(dir, rel);
     const tmp = join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = Buffer.from(text, encoding);
     writeFileSync(tmp, bytes);
     try {
       mkdirSync(dirname(target), { recursive: true });
@@ -86,9 +86,14 @@ export async function exportOutputs(plan: Plan, store: Store, keys: Map<string, 
       const main = `${safe(id)}.${port}.${extOf(ref.type)}`;
       files[main] = write(main, text);
       if (ref.type === 'report') {
-        for (const [f, content] of Object.entries((v as { files?: Record<string, string> }).files ?? {})) {
+        const rep = v as { files?: Record<string, string>; binary?: Record<string, string> };
+        for (const [f, content] of Object.entries(rep.files ?? {})) {
           const rel = `${safe(id)}/${basename(f)}`;
           files[rel] = write(rel, content);
+        }
+        for (const [f, content] of Object.entries(rep.binary ?? {})) {
+          const rel = `${safe(id)}/${basename(f)}`;
+          files[rel] = write(rel, content, 'base64');
         }
       }
       res.written += Object.keys(files).length;

@@ -127,6 +127,8 @@ export interface CiVerdict {
   text: string;
 }
 
+const sig2 = (x: number) => String(Number(x.toPrecision(2)));
+
 /** What the percentile CI says about a x b = 0, and whether that survives its MC error. */
 export function ciVerdict(b: BootStage, level: number, reps: number): CiVerdict | null {
   if (b.ci_low == null || b.ci_high == null) return null;
@@ -137,7 +139,7 @@ export function ciVerdict(b: BootStage, level: number, reps: number): CiVerdict 
   const settled = Math.abs(bound) > 2 * mc;
   const base = `the ${lvl} bootstrap CI ${excludes ? 'excludes' : 'includes'} zero`;
   const text = settled ? base
-    : `${base}, but its ${nearLow ? 'lower' : 'upper'} bound ${bound.toPrecision(3)} is within 2 Monte Carlo SEs (${mc.toPrecision(2)}) of zero with ${reps} resamples: another seed may say otherwise; raise bootstrap.reps`;
+    : `${base}, but its ${nearLow ? 'lower' : 'upper'} bound ${sig2(bound)} is within 2 Monte Carlo SEs (${sig2(mc)}) of zero with ${reps} resamples: another seed may say otherwise; raise bootstrap.reps`;
   return { excludes_zero: excludes, settled, text };
 }
 

@@ -21,6 +21,8 @@ export interface Report {
   title: string;
   /** file name (e.g. "table2.md", "report.html") -> content */
   files: Record<string, string>;
+  /** binary files (e.g. "table2.docx") -> base64 content; written decoded */
+  binary?: Record<string, string>;
   /** structured payload for the report node to compose (tables, plots, provenance) */
   parts: unknown[];
 }

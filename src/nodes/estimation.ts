@@ -230,11 +230,15 @@ export function feModelJson(res: FeResult, p: FeParams, fe: string[]): ModelJson
   const terms = [...res.terms, '_cons'];
   const coefficients = coefTable(terms, est, V, k1, res.vcov.dfT, p.level);
   const idx = Array.from({ length: k }, (_, i) => i);
-  // A cluster-robust covariance has rank at most G - 1: with more slopes than that the joint
-  // Wald F is not defined (Stata prints it as missing), whatever a generalised inverse says.
+  // A cluster-robust covariance has rank at most G - 1 (the G cluster scores sum to zero):
+  // with more slopes than that the joint Wald F is not defined (Stata prints it as missing);
+  // with exactly G - 1 it is defined but has no degrees of freedom left (a Hotelling T2 on
+  // G - 1 = k score vectors: F(k, 1)-like tails, values in the hundreds under H0). Neither is reported.
   const G = res.vcov.nClusters;
-  const fUndefined = G != null && k > G - 1
-    ? { applicable: false, reason: `${k} slopes but the cluster-robust covariance has rank at most G - 1 = ${G - 1}` }
+  const fUndefined = G != null && k >= G - 1
+    ? { applicable: false, reason: k > G - 1
+      ? `${k} slopes but the cluster-robust covariance has rank at most G - 1 = ${G - 1}`
+      : `${k} slopes from ${G} clusters: the cluster-robust covariance (rank at most G - 1 = ${G - 1}) leaves no degrees of freedom for a joint test; it needs more than k + 1 clusters` }
     : null;
   const wald = k > 0 && !fUndefined ? waldZero(est, V, k1, idx, res.vcov.dfT) : null;
   const fClassical = ((res.tssWithin - res.ssr) / k) / (res.ssr / res.dfResid);

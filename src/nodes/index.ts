@@ -26,6 +26,7 @@ import { tableNode } from './table.js';
 import { reportNode } from './report.js';
 import { specCurveNode } from './spec-curve.js';
 import { monteCarloNode } from './monte-carlo.js';
+import { groupListNode } from './group-list.js';
 
 // spatial weights and models (issue 4)
 import { wMatrixNode } from './w-matrix.js';
@@ -39,7 +40,7 @@ const nodes = [
   ictConcordance, allocateShare, deflate, pim, structureIndices, derive, cleanPanel,
   pcaIndex, locationQuotient, solowTfp, describe, filter,
   loadYearbookNode, synthYrd26Node,
-  mediationNode, subgroupNode, tableNode, reportNode, specCurveNode, monteCarloNode,
+  mediationNode, subgroupNode, tableNode, reportNode, specCurveNode, monteCarloNode, groupListNode,
   wMatrixNode, loadMatrixNode, sarNode, sdmNode,
 ] as const;
 
