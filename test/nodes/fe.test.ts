@@ -7,7 +7,7 @@ import { FlowError } from '../../src/errors.js';
 const fixture = (f: string) => new URL(`../fixtures/${f}`, import.meta.url);
 const grunfeld = aq.fromCSV(readFileSync(fixture('grunfeld.csv'), 'utf8'));
 const ref = JSON.parse(readFileSync(fixture('grunfeld_fe.json'), 'utf8'));
-const war2 = JSON.parse(readFileSync(fixture('grunfeld_war2.json'), 'utf8'));
+const war2 = JSON.parse(readFileSync(fixture('grunfeld_fixest_extra.json'), 'utf8'));
 const TOL = 1e-13; // achieved: every estimate, SE, R2 and F below 1e-13 (the reference prints 15 digits); p-values to 1e-12
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
@@ -53,7 +53,7 @@ describe('fe reproduces plm / fixest / clubSandwich on Grunfeld (grunfeld_fe.jso
         const m = fit({ fe: [...fe], vcov: 'iid' });
         for (const term of r.coef_names) expect(rel(m.coefficients.find((c) => c.term === term)!.estimate, r.estimates[term])).toBeLessThan(TOL);
         expect(rel(m.stats.r2_within, r.r2_within)).toBeLessThan(TOL);
-        // adjusted within R2 as fixest's war2 / reghdfe (grunfeld_war2.json), not plm's (N - 1) / df_resid
+        // adjusted within R2 as fixest's war2 / reghdfe (grunfeld_fixest_extra.json), not plm's (N - 1) / df_resid
         expect(rel(m.stats.r2_within_adj, war2[name].war2)).toBeLessThan(TOL);
         expect(rel(m.stats.r2_adj, war2[name].ar2)).toBeLessThan(TOL);
         expect(rel(m.stats.r2, war2[name].r2)).toBeLessThan(TOL);
@@ -159,7 +159,8 @@ describe('fe reproduces plm / fixest / clubSandwich on Grunfeld (grunfeld_fe.jso
     expect(m.stats.vcov).toBe('cluster(firm, year)');
     expect(m.stats.n_clusters).toBe(10);
     expect(m.stats.t_df).toBe(9);
-    expect(m.coefficients[0].std_error).toBeGreaterThan(0);
+    // fixest: feols(inv ~ value + capital | firm, cluster = ~firm + year) (grunfeld_fixest_extra.json)
+    for (const c of m.coefficients.filter((x) => x.term !== '_cons')) expect(rel(c.std_error, war2.twoway_cluster.se[c.term]), c.term).toBeLessThan(TOL);
   });
 });
 
@@ -278,7 +279,17 @@ describe('fe model F with few clusters', () => {
     const m = fitFeModel(grunfeld, feParams.parse({
       y: 'inv', x: ['value', 'capital'], panel: { id: 'firm', time: 'year' }, fe: ['firm', 'year'],
     })) as any;
-    expect(typeof m.stats.f).toBe('number');
-    expect(m.stats.f).toBeGreaterThan(0);
+    // the cluster-robust Wald F of plm / Stata (grunfeld_fe.json), with G - 1 = 9 > k = 2
+    expect(rel(m.stats.f, ref.twoways_firm_year.wald_F_all_slopes.CR1_stata_xtreg.F)).toBeLessThan(TOL);
+    expect([m.stats.f_df1, m.stats.f_df2]).toEqual([2, 9]);
+  });
+
+  it('does not report the F of k slopes from k + 1 clusters (no degrees of freedom left), saying why', () => {
+    const four = grunfeld.filter((d: any) => d.firm <= 4);
+    const m = fitFeModel(four, feParams.parse({ y: 'inv', x: ['value', 'capital', 'year'], panel: { id: 'firm', time: 'year' }, fe: ['firm'] })) as any;
+    expect(m.stats.n_clusters).toBe(4);
+    expect(m.stats.f).toEqual({ applicable: false, reason: '3 slopes from 4 clusters: the cluster-robust covariance (rank at most G - 1 = 3) leaves no degrees of freedom for a joint test; it needs more than k + 1 clusters' });
+    const three = fitFeModel(four, feParams.parse({ y: 'inv', x: ['value', 'capital'], panel: { id: 'firm', time: 'year' }, fe: ['firm'] })) as any;
+    expect(typeof three.stats.f).toBe('number');
   });
 });
