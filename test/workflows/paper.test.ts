@@ -280,6 +280,25 @@ describe('workflows/data.json (the data-building part alone)', () => {
   });
 });
 
+describe('workflows/montecarlo.json', () => {
+  it('copies the data pipeline and the models once per synthetic seed (40) and gathers them into one monte-carlo node', () => {
+    const g = graph('montecarlo.json');
+    const count = (base: string) => g.nodes.filter((n) => n.base === base).length;
+    for (const [base, n] of Object.entries({ raw: 40, panel: 40, fe_ris: 40, iv_ais: 40, sdm_ris: 40, w: 40, mc: 1, mc_table: 1 })) expect(count(base), base).toBe(n);
+    expect(g.edges.filter((e) => e.to === 'mc').length).toBe(6 * 40 + 40);
+    expect(g.nodes.find((n) => n.id === 'raw[dataSeed=7]')!.type).toBe('synth-yrd26');
+  });
+
+  it('runs end to end on one seed (--set dataSeed=3): every target row, the truth from that data set', () => {
+    const s = run('montecarlo.json', cacheOf('mc'), ['--set', 'dataSeed=3', '--out', 'out/mc-one']);
+    expect(s.failed).toEqual([]);
+    const { header, rows } = parseMarkdownTable(readFileSync(join(dir, 'out/mc-one/mc_table/mc_table.md'), 'utf8'));
+    expect(header.slice(0, 4)).toEqual(['target', 'draws', 'truth', 'mean']);
+    expect(rows).toHaveLength(14);
+    expect(rows[0].slice(0, 3)).toEqual(['FE RIS: lnINF', '1', '0.0433']);
+  });
+});
+
 describe('workflows/multiverse.json', () => {
   it('copies a node once per combination of the matrix params it depends on, and shares the rest', () => {
     const g = graph('multiverse.json');
