@@ -216,7 +216,7 @@ export function weakIdStats(res: IvResult, req: VcovRequest): WeakIdStats {
   const ss = smallSample(req, { N, nSlopes: L, dofFE: res.dofFE, nonNestedDof: res.nonNestedDof, G });
   return {
     ...base, kpF: wald / ss.factor / L1, kUsed: ss.kUsed, factor: ss.factor,
-    kpFFormula: `rkF = chi2 / factor / L1, factor = the first-stage covariance's small-sample factor (${req.type === 'cluster' ? req.convention : req.convention}, K = ${ss.kUsed ?? 'none'}): the first-stage F's K (ivreghdfe's rule)`,
+    kpFFormula: `rkF = chi2 / factor / L1, factor = the first-stage covariance's small-sample factor (${req.convention}, K = ${ss.kUsed ?? 'none'}): the first-stage F's K (ivreghdfe's rule)`,
   };
 }
 

@@ -6,7 +6,7 @@ import * as aq from 'arquero';
 import { defineNode, type InputSource } from '../graph/node.js';
 import type { ModelJson } from '../graph/ports.js';
 import { FlowError } from '../errors.js';
-import { coefsOf } from '../report/model-table.js';
+import { coefsOf } from '../report/model-access.js';
 import { qNormal } from '../econ/dist.js';
 import { summariseDraws, type Draw } from '../econ/montecarlo.js';
 

@@ -33,24 +33,32 @@ function bruteT(X: Float64Array[], ystar: Float64Array, codes: Int32Array, G: nu
   return (b[j] - b0) / Math.sqrt(v);
 }
 
+/**
+ * The WCR bootstrap p-value of beta_0 = 0 by brute force: restricted fit (y on x2), then
+ * y* = fit + v_g u with the seeded draws, refit and recompute the cluster t each time.
+ */
+function replay(d: ReturnType<typeof data>, seed: number, reps: number, draw: (rng: ReturnType<typeof makeRng>) => number) {
+  const L = cholesky(crossprod([d.X[1]]), 1)!;
+  const br = choleskySolve(L, 1, crossprodVec([d.X[1]], d.y))[0];
+  const fitR = d.X[1].map((v) => v * br), u = d.y.map((v, i) => v - fitR[i]);
+  const t0 = bruteT(d.X, d.y, d.cluster.codes, 12, 0, 0);
+  const rng = makeRng(seed);
+  let exceed = 0;
+  for (let r = 0; r < reps; r++) {
+    const v = Array.from({ length: 12 }, () => draw(rng));
+    const ys = fitR.map((f, i) => f + v[d.cluster.codes[i]] * u[i]);
+    if (Math.abs(bruteT(d.X, ys, d.cluster.codes, 12, 0, 0)) >= Math.abs(t0)) exceed++;
+  }
+  return { t0, p: exceed / reps };
+}
+
 describe('wildClusterBootstrap', () => {
   it('its fast cluster-level algebra equals refitting each bootstrap sample (Rademacher, 12 clusters)', () => {
     const d = data(3, 0.3);
     const res = wildClusterBootstrap({ ...d, term: 0, reps: 199, weights: 'rademacher', seed: 9, level: 0.95 });
-    // replay: restricted fit under beta_0 = 0 (y on x2), then y* = fit + v_g u
-    const L = cholesky(crossprod([d.X[1]]), 1)!;
-    const br = choleskySolve(L, 1, crossprodVec([d.X[1]], d.y))[0];
-    const fitR = d.X[1].map((v) => v * br), u = d.y.map((v, i) => v - fitR[i]);
-    const t0 = bruteT(d.X, d.y, d.cluster.codes, 12, 0, 0);
-    expect(res.t_stat).toBeCloseTo(t0, 10);
-    const rng = makeRng(9);
-    let exceed = 0;
-    for (let r = 0; r < 199; r++) {
-      const v = Array.from({ length: 12 }, () => (rng.uniform() < 0.5 ? -1 : 1));
-      const ys = fitR.map((f, i) => f + v[d.cluster.codes[i]] * u[i]);
-      if (Math.abs(bruteT(d.X, ys, d.cluster.codes, 12, 0, 0)) >= Math.abs(t0)) exceed++;
-    }
-    expect(res.p_value).toBe(exceed / 199);
+    const rep = replay(d, 9, 199, (rng) => (rng.uniform() < 0.5 ? -1 : 1));
+    expect(res.t_stat).toBeCloseTo(rep.t0, 10);
+    expect(res.p_value).toBe(rep.p);
   });
 
   it('Webb weights are the six points -sqrt(3/2), -1, -sqrt(1/2), sqrt(1/2), 1, sqrt(3/2): mean 0, variance 1, each drawn with probability 1/6', () => {
@@ -67,19 +75,8 @@ describe('wildClusterBootstrap', () => {
   it('with Webb weights, equals refitting each bootstrap sample (replay of the seeded draws)', () => {
     const d = data(4, 0.3);
     const res = wildClusterBootstrap({ ...d, term: 0, reps: 199, weights: 'webb', seed: 5, level: 0.95 });
-    const L = cholesky(crossprod([d.X[1]]), 1)!;
-    const br = choleskySolve(L, 1, crossprodVec([d.X[1]], d.y))[0];
-    const fitR = d.X[1].map((v) => v * br), u = d.y.map((v, i) => v - fitR[i]);
-    const t0 = bruteT(d.X, d.y, d.cluster.codes, 12, 0, 0);
     const six = [-Math.sqrt(1.5), -1, -Math.sqrt(0.5), Math.sqrt(0.5), 1, Math.sqrt(1.5)];
-    const rng = makeRng(5);
-    let exceed = 0;
-    for (let r = 0; r < 199; r++) {
-      const v = Array.from({ length: 12 }, () => six[Math.floor(rng.uniform() * 6)]);
-      const ys = fitR.map((f, i) => f + v[d.cluster.codes[i]] * u[i]);
-      if (Math.abs(bruteT(d.X, ys, d.cluster.codes, 12, 0, 0)) >= Math.abs(t0)) exceed++;
-    }
-    expect(res.p_value).toBe(exceed / 199);
+    expect(res.p_value).toBe(replay(d, 5, 199, (rng) => six[Math.floor(rng.uniform() * 6)]).p);
     expect(res.p_mc_se).toBeCloseTo(Math.sqrt(res.p_value * (1 - res.p_value) / 199), 15);
   });
 
