@@ -51,10 +51,10 @@ export async function exportOutputs(plan: Plan, store: Store, keys: Map<string, 
   const next: Record<string, OutputEntry> = {};
   const inside = (rel: string) => { const r = relative(dir, resolve(dir, rel)); return r !== '' && !r.startsWith('..') && !r.startsWith(sep) && !r.includes('\0'); };
 
-  const write = (rel: string, text: string): number => {
+  const write = (rel: string, content: string | Uint8Array): number => {
     const target = join(dir, rel);
     const tmp = join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     writeFileSync(tmp, bytes);
     try {
       mkdirSync(dirname(target), { recursive: true });

@@ -1,22 +1,11 @@
 // `flow synth`: write the synthetic yearbook panel (data/yrd26 layout) to a directory.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { generateYrd26 } from '../synth/yrd26.js';
+import { writeSynthFiles, type SynthWriteOptions } from '../synth/write.js';
 
-export interface SynthCliOptions { seed: number; out: string; mess?: boolean }
+export type SynthCliOptions = SynthWriteOptions;
 
 /** Generate and write the files; returns the paths written. */
-export function synthCommand(o: SynthCliOptions): string[] {
-  const { files } = generateYrd26({ seed: o.seed, mess: !!o.mess });
-  const dir = resolve(o.out);
-  mkdirSync(dir, { recursive: true });
-  return Object.entries(files).map(([name, text]) => {
-    const p = join(dir, name);
-    writeFileSync(p, text);
-    return p;
-  });
-}
+export const synthCommand = (o: SynthCliOptions): string[] => writeSynthFiles(o);
 
 export function registerSynth(program: Command): void {
   program.command('synth').description('write the seeded synthetic yearbook panel of the 26 YRD cities (with TRUTH.json)')

@@ -6,7 +6,7 @@ import { cholesky, choleskySolve, choleskyInverse, rankCheck, type Columns } fro
 import { demean, absorbedDof, nonNestedDof, singletonMask, subsetFactor, encodeFactor, autoThreads, warmThreads, type Factor, type DemeanInfo } from './fe.js';
 import { gramOnThreads, residualsOnThreads } from './fe/threads.js';
 import { computeVcov, type VcovRequest, type VcovResult, type VcovProblem } from './vcov.js';
-import { dataError } from '../errors.js';
+import { econData } from './errors.js';
 
 export interface FeInput {
   y: Float64Array;
@@ -71,7 +71,7 @@ const NOT_CONVERGED = (sweeps: number) =>
 /** The within transformation of the columns, or a data error when it does not converge. */
 export function demeanOrThrow(columns: Float64Array[], factors: Factor[], tol?: number, counts?: Float64Array[], threads: number | 'auto' = 'auto', moments = false): { out: Float64Array[]; info: DemeanInfo; moments?: Float64Array } {
   const r = demean(columns, factors, { tol, counts, threads, moments });
-  if (!r.info.converged) throw dataError(NOT_CONVERGED(r.info.iterations));
+  if (!r.info.converged) throw econData(NOT_CONVERGED(r.info.iterations));
   return r;
 }
 
@@ -118,7 +118,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   const factors = sample.factors.length > 0 ? sample.factors : [constantFactor(N)];
   const y = sample.subset ? take(input.y, rows) : input.y;
   const X = sample.subset ? input.X.map((c) => take(c, rows)) : input.X;
-  if (N === 0) throw dataError('no observations left after removing singleton groups');
+  if (N === 0) throw econData('no observations left after removing singleton groups');
   if (t) { t.sample = (t.sample ?? 0) + now() - t0; t0 = now(); }
 
   const { out, info, moments } = demeanOrThrow([y, ...X], factors, opts.tol, sample.factors.length > 0 ? sample.counts : undefined, threads, true);
@@ -151,7 +151,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
     const parts: string[] = [];
     if (absorbed.length) parts.push(`${absorbed.join(', ')} ${absorbed.length > 1 ? 'do' : 'does'} not vary within the fixed effects (${input.feNames.join(' + ') || 'constant'}) and cannot be estimated`);
     if (coll.length) parts.push(`${coll.join(', ')} ${coll.length > 1 ? 'are' : 'is'} collinear with the other regressors (singular design)`);
-    throw dataError(`${parts.join('; ')}: remove ${dropped.length > 1 ? 'them' : 'it'} from x, or set collinear: "drop"`);
+    throw econData(`${parts.join('; ')}: remove ${dropped.length > 1 ? 'them' : 'it'} from x, or set collinear: "drop"`);
   }
   const kept = rc.kept;
   Xd = kept.map((j) => Xd[j]);
@@ -161,7 +161,7 @@ export function fitFe(input: FeInput, opts: FeOptions): FeResult {
   const Xty = new Float64Array(k);
   kept.forEach((ja, a) => { Xty[a] = gram[ja * g1 + k0]; kept.forEach((jb, b) => { XtX[a * k + b] = gram[ja * g1 + jb]; }); });
   const L = k > 0 ? cholesky(XtX, k) : new Float64Array(0);
-  if (!L) throw dataError(`the regressors ${terms.join(', ')} are collinear after removing the fixed effects (singular design)`);
+  if (!L) throw econData(`the regressors ${terms.join(', ')} are collinear after removing the fixed effects (singular design)`);
   const beta = k > 0 ? choleskySolve(L, k, Xty) : new Float64Array(0);
   const XtXinv = k > 0 ? choleskyInverse(L, k) : new Float64Array(0);
   const { resid, ssr } = residualsOnThreads(yd, Xd, beta, threads) ?? residuals(yd, Xd, beta);
@@ -199,7 +199,7 @@ export function varianceWithConstant(req: VcovRequest, p: {
 }): { vcov: VcovResult; dofFE: number; nonNestedDof: number; clusters: Factor[] } {
   const N = p.resid.length, k = p.scores.length;
   const dofFE = absorbedDof(p.factors, p.components);
-  if (N - dofFE - k <= 0) throw dataError(`${N} observations cannot identify ${k} coefficient(s) beside ${dofFE} absorbed fixed-effect levels: no residual degrees of freedom`);
+  if (N - dofFE - k <= 0) throw econData(`${N} observations cannot identify ${k} coefficient(s) beside ${dofFE} absorbed fixed-effect levels: no residual degrees of freedom`);
   const clusters = p.clusters;
   const nnd = clusters.length > 0 ? nonNestedDof(p.factors, clusters, dofFE) : dofFE - 1;
   const breadW = augmentedBread(p.xMeans, p.bread, N);

@@ -6,17 +6,20 @@ import {
   crossprodBlocked, crossprodVec, cholesky, choleskySolve, choleskyInverse, invertGeneral, symEigen, symPower,
   matMul, transpose, quadInv, type Columns,
 } from './linalg.js';
-import { computeVcov, clusterMeat, type VcovRequest } from './vcov.js';
+import { computeVcov, smallSample, type VcovRequest } from './vcov.js';
+import { meat } from './vcov-meat.js';
+import type { Factor } from './fe.js';
 import { olsFit, type IvResult } from './iv.js';
 import { waldZero, subMatrix } from './inference.js';
 import { pUpperChisq, pUpperF, qF } from './dist.js';
+import { econData } from './errors.js';
 
 /** Residuals of each column on B (FWL partialling, one factorisation); B may be empty. */
 export function partial(cols: Columns, B: Columns): Columns {
   if (B.length === 0) return cols.map((c) => c.slice());
   const k = B.length;
   const L = cholesky(crossprodBlocked(B), k);
-  if (!L) throw new Error('partial: singular design');
+  if (!L) throw econData('partialling out the exogenous regressors: singular design');
   return cols.map((c) => {
     const b = choleskySolve(L, k, crossprodVec(B, c));
     const r = c.slice();
@@ -25,8 +28,11 @@ export function partial(cols: Columns, B: Columns): Columns {
   });
 }
 
-/** vec-ordered cluster/heteroskedastic/iid moment covariance of vec(Z'E) (index k*L + l). */
-function momentCov(req: VcovRequest, Z: Columns, E: Columns, clusters: IvResult['clusters'], nDf: number): Float64Array {
+/**
+ * vec-ordered moment covariance of vec(Z'E) (index k*L + l), unscaled: iid s2 (E'E) kron
+ * (Z'Z) with s2 from nDf, or the registry's robust meat of the score columns z_l e_k.
+ */
+function momentCov(req: VcovRequest, Z: Columns, E: Columns, clusters: Factor[], nDf: number): Float64Array {
   const L = Z.length, K = E.length, m = K * L;
   if (req.type === 'iid') {
     const EE = crossprodBlocked(E).map((v) => v / nDf);
@@ -36,7 +42,7 @@ function momentCov(req: VcovRequest, Z: Columns, E: Columns, clusters: IvResult[
       S[(k * L + l) * m + (k2 * L + l2)] = EE[k * K + k2] * ZZ[l * L + l2];
     return S;
   }
-  // products z_l e_k as score columns: the meat of vec(Z'E)
+  // the score columns z_l e_k, each with unit "residual": the meat of vec(Z'E)
   const scores: Columns = [];
   for (let k = 0; k < K; k++) for (let l = 0; l < L; l++) {
     const s = new Float64Array(Z[l].length);
@@ -44,29 +50,7 @@ function momentCov(req: VcovRequest, Z: Columns, E: Columns, clusters: IvResult[
     scores.push(s);
   }
   const ones = new Float64Array(Z[0].length).fill(1);
-  if (req.type === 'hetero') {
-    const S = new Float64Array(m * m);
-    for (let a = 0; a < m; a++) for (let b = a; b < m; b++) {
-      let s = 0; const xa = scores[a], xb = scores[b];
-      for (let i = 0; i < xa.length; i++) s += xa[i] * xb[i];
-      S[a * m + b] = s; S[b * m + a] = s;
-    }
-    return S;
-  }
-  if (clusters.length === 1) return clusterMeat(scores, ones, clusters[0]);
-  // two-way: M1 + M2 - M12 through the same registry code path
-  const m1 = clusterMeat(scores, ones, clusters[0]), m2 = clusterMeat(scores, ones, clusters[1]);
-  const codes = new Float64Array(ones.length);
-  for (let i = 0; i < codes.length; i++) codes[i] = clusters[0].codes[i] * clusters[1].nLevels + clusters[1].codes[i];
-  const inter = clusterMeat(scores, ones, encodeInter(codes));
-  return m1.map((v, i) => v + m2[i] - inter[i]);
-}
-
-function encodeInter(keys: Float64Array) {
-  const map = new Map<number, number>();
-  const codes = new Int32Array(keys.length);
-  for (let i = 0; i < keys.length; i++) { let c = map.get(keys[i]); if (c === undefined) { c = map.size; map.set(keys[i], c); } codes[i] = c; }
-  return { codes, nLevels: map.size };
+  return meat(req.type, scores, ones, clusters);
 }
 
 function kron(A: Float64Array, ra: number, ca: number, B: Float64Array, rb: number, cb: number): Float64Array {
@@ -88,7 +72,7 @@ function kron(A: Float64Array, ra: number, ca: number, B: Float64Array, rb: numb
  * Theta = F' Pi G^-1' (F, G Cholesky factors of Z'Z, Y'Y), SVD, project on the
  * singular vectors of the smallest singular value, quadratic form in its variance.
  */
-export function kpRankStat(Y: Columns, Z: Columns, req: VcovRequest, clusters: IvResult['clusters'], nDf: number, lm: boolean): number {
+export function kpRankStat(Y: Columns, Z: Columns, req: VcovRequest, clusters: Factor[], nDf: number, lm: boolean): number {
   const K = Y.length, L = Z.length, m = K * L;
   const ZZ = crossprodBlocked(Z), YY = crossprodBlocked(Y);
   const Lz = cholesky(ZZ, L), Ly = cholesky(YY, K);
@@ -199,16 +183,22 @@ export interface WeakIdStats {
   kpLm: number; kpLmDf: number; kpLmP: number;
   kpWaldChi2: number; kpF: number; kpFFormula: string;
   cdF: number;
-  /** L counted in the small-sample scaling of the rk F */
-  lCount: number;
+  /** K of the first-stage regression under the covariance convention: used by both the first-stage F and the rk F */
+  kUsed: number | null;
+  /** the registry's small-sample factor of that K */
+  factor: number;
 }
 
 /**
  * KP rk LM (under-identification, chi2(L1 - K1 + 1)) and rk Wald F (weak
- * identification) in ivreg2's scaling: cluster rkF = chi2 / (N-1) x (N-L) x (G-1)/G / L1;
- * hc: chi2 / N x (N-L) / L1; iid: the Cragg-Donald F. L counts the exogenous and
- * excluded instruments plus the FE dof not nested in the cluster (for hc/iid: all FE
- * dof beyond the constant), the same K-counting as the covariance conventions.
+ * identification). The rk Wald chi2 comes from the unscaled robust meat; the F is
+ * chi2 / (the first-stage regression's small-sample factor) / L1, i.e. the registry's
+ * convention with the same K as the first-stage F. For the default cluster convention
+ * that is ivreghdfe's rkF = chi2 / (N-1) x (N - L - sdofminus) x (G-1)/G / L1 with
+ * L + sdofminus = instruments + exogenous + the partialled constant + the absorbed FE
+ * dof not nested in the cluster; with one endogenous regressor and one instrument the
+ * rk F is then exactly the first-stage robust F, as in ivreg2/ivreghdfe. iid: the
+ * Cragg-Donald F (which is then the classical first-stage F).
  */
 export function weakIdStats(res: IvResult, req: VcovRequest): WeakIdStats {
   const { exog, instruments, endog } = res.d;
@@ -217,25 +207,17 @@ export function weakIdStats(res: IvResult, req: VcovRequest): WeakIdStats {
   const nDf = N - res.dofFE;
   const lm = kpRankStat(Yp, Zp, req, res.clusters, nDf, true);
   const wald = kpRankStat(Yp, Zp, req, res.clusters, nDf, false);
-  const Lbase = exog.length + L1;
-  const cdF = craggDonaldF(Yp, Zp, N - res.dofFE - Lbase);
-  let kpF: number, lCount: number, formula: string;
-  if (req.type === 'cluster') {
-    const G = Math.min(...res.clusters.map((c) => c.nLevels));
-    lCount = Lbase + res.nonNestedDof;
-    kpF = (wald / (N - 1)) * (N - lCount) * ((G - 1) / G) / L1;
-    formula = 'rkF = chi2 / (N-1) x (N-L) x (G-1)/G / L1 (ivreg2, cluster)';
-  } else if (req.type === 'hetero') {
-    lCount = Lbase + res.dofFE - 1;
-    kpF = (wald / N) * (N - lCount) / L1;
-    formula = 'rkF = chi2 / N x (N-L) / L1 (ivreg2, robust)';
-  } else {
-    lCount = Lbase + res.dofFE - 1;
-    kpF = cdF;
-    formula = 'iid: the Cragg-Donald F';
-  }
+  const L = exog.length + L1;
+  const cdF = craggDonaldF(Yp, Zp, N - res.dofFE - L);
   const df = L1 - K1 + 1;
-  return { kpLm: lm, kpLmDf: df, kpLmP: pUpperChisq(lm, df), kpWaldChi2: wald, kpF, kpFFormula: formula, cdF, lCount };
+  const base = { kpLm: lm, kpLmDf: df, kpLmP: pUpperChisq(lm, df), kpWaldChi2: wald, cdF };
+  if (req.type === 'iid') return { ...base, kpF: cdF, kpFFormula: 'iid: the Cragg-Donald F', kUsed: null, factor: 1 };
+  const G = req.type === 'cluster' ? Math.min(...res.clusters.map((c) => c.nLevels)) : undefined;
+  const ss = smallSample(req, { N, nSlopes: L, dofFE: res.dofFE, nonNestedDof: res.nonNestedDof, G });
+  return {
+    ...base, kpF: wald / ss.factor / L1, kUsed: ss.kUsed, factor: ss.factor,
+    kpFFormula: `rkF = chi2 / factor / L1, factor = the first-stage covariance's small-sample factor (${req.convention}, K = ${ss.kUsed ?? 'none'}): the first-stage F's K (ivreghdfe's rule)`,
+  };
 }
 
 export type ConfSet =

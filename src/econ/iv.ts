@@ -6,7 +6,7 @@ import { crossprodBlocked, crossprodVec, cholesky, choleskySolve, choleskyInvers
 import type { Factor, DemeanInfo } from './fe.js';
 import { prepareSample, take, constantFactor, rawScale, demeanOrThrow, varianceWithConstant, residuals } from './fe-ols.js';
 import type { VcovRequest, VcovResult } from './vcov.js';
-import { dataError } from '../errors.js';
+import { econData } from './errors.js';
 
 export interface IvInput {
   y: Float64Array;
@@ -84,14 +84,14 @@ export function checkRank(cols: Columns, raw: Columns, names: string[], what: st
   const msgs: string[] = [];
   if (rc.zero.length) msgs.push(`${rc.zero.map((j) => names[j]).join(', ')} ${rc.zero.length > 1 ? 'do' : 'does'} not vary within the fixed effects (${feNames.join(' + ') || 'constant'})`);
   if (rc.collinear.length) msgs.push(`${rc.collinear.map((j) => names[j]).join(', ')} ${rc.collinear.length > 1 ? 'are' : 'is'} collinear with the other ${what}`);
-  if (msgs.length) throw dataError(`${what}: ${msgs.join('; ')} (singular design): remove ${rc.zero.length + rc.collinear.length > 1 ? 'them' : 'it'}`);
+  if (msgs.length) throw econData(`${what}: ${msgs.join('; ')} (singular design): remove ${rc.zero.length + rc.collinear.length > 1 ? 'them' : 'it'}`);
 }
 
 /** OLS of y on columns X (no constant: data are demeaned). */
 export function olsFit(X: Columns, y: Float64Array): LinearFit {
   const k = X.length;
   const L = cholesky(crossprodBlocked(X), k);
-  if (!L) throw dataError('singular design in an auxiliary regression');
+  if (!L) throw econData('singular design in an auxiliary regression');
   const beta = choleskySolve(L, k, crossprodVec(X, y));
   return { beta, ...residuals(y, X, beta), bread: choleskyInverse(L, k) };
 }
@@ -100,8 +100,8 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   const t = opts.timings;
   let t0 = now();
   const K1 = input.endog.length, L1 = input.instruments.length;
-  if (K1 === 0) throw dataError('iv needs at least one endogenous regressor in "endog"');
-  if (L1 < K1) throw dataError(`the model is under-identified: ${K1} endogenous regressor(s) (${input.endogNames.join(', ')}) need at least as many excluded instruments, got ${L1} (${input.instrumentNames.join(', ') || 'none'})`);
+  if (K1 === 0) throw econData('iv needs at least one endogenous regressor in "endog"');
+  if (L1 < K1) throw econData(`the model is under-identified: ${K1} endogenous regressor(s) (${input.endogNames.join(', ')}) need at least as many excluded instruments, got ${L1} (${input.instrumentNames.join(', ') || 'none'})`);
   const clusters0 = input.clusters ?? [];
   const sample = prepareSample(input.y.length, input.factors, clusters0, opts.dropSingletons ?? true);
   const rows = sample.rows, N = rows.length;
@@ -122,7 +122,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   checkRank([...endog, ...exog], [...rawEndog, ...rawExog], [...input.endogNames, ...input.exogNames], 'regressors', input.feNames);
   const L = Z.length;
   const Lz = cholesky(crossprodBlocked(Z), L);
-  if (!Lz) throw dataError('the instruments are collinear (singular design)');
+  if (!Lz) throw econData('the instruments are collinear (singular design)');
   const ZZinv = choleskyInverse(Lz, L);
   const firstStages: LinearFit[] = endog.map((x) => {
     const beta = choleskySolve(Lz, L, crossprodVec(Z, x));
@@ -132,7 +132,7 @@ export function fitIv(input: IvInput, opts: IvOptions): IvResult {
   const X = [...endog, ...exog];
   const K = X.length;
   const Lx = cholesky(crossprodBlocked(Xhat), K);
-  if (!Lx) throw dataError(`the first-stage fitted values are collinear: the excluded instruments (${input.instrumentNames.join(', ')}) do not identify ${input.endogNames.join(', ')}`);
+  if (!Lx) throw econData(`the first-stage fitted values are collinear: the excluded instruments (${input.instrumentNames.join(', ')}) do not identify ${input.endogNames.join(', ')}`);
   const beta = choleskySolve(Lx, K, crossprodVec(Xhat, y));
   const bread = choleskyInverse(Lx, K);
   const { resid, ssr } = residuals(y, X, beta);

@@ -92,11 +92,55 @@ export interface BootOptions {
   general?: boolean;
 }
 
+export interface BootStage {
+  ci_low: number | null;
+  ci_high: number | null;
+  /** Monte Carlo standard error of each bound (see quantileMcSe) */
+  ci_low_mc_se: number | null;
+  ci_high_mc_se: number | null;
+  /** bootstrap SD of a x b */
+  se: number | null;
+}
+
 export interface BootResult {
   reps: number;
   failed: number;
-  /** per stage: percentile CI of a x b and the bootstrap SD */
-  stages: { ci_low: number | null; ci_high: number | null; se: number | null }[];
+  /** per stage: percentile CI of a x b, the MC error of its bounds and the bootstrap SD */
+  stages: BootStage[];
+}
+
+/**
+ * Monte Carlo standard error of the type-7 p-quantile of B sorted draws: the number of
+ * draws below the true quantile is Binomial(B, p), so the quantile's rank has sd
+ * sqrt(B p (1 - p)); its MC SE is half the distance between the quantiles at
+ * p -+ sqrt(p (1 - p) / B) (distribution-free; Maritz-Jarrett in spirit).
+ */
+export function quantileMcSe(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length, d = Math.sqrt(p * (1 - p) / n);
+  return (quantile7(sorted, Math.min(1, p + d)) - quantile7(sorted, Math.max(0, p - d))) / 2;
+}
+
+export interface CiVerdict {
+  excludes_zero: boolean;
+  /** false when the bound nearest zero is within 2 Monte Carlo SEs of it: another seed may flip the verdict */
+  settled: boolean;
+  text: string;
+}
+
+const sig2 = (x: number) => String(Number(x.toPrecision(2)));
+
+/** What the percentile CI says about a x b = 0, and whether that survives its MC error. */
+export function ciVerdict(b: BootStage, level: number, reps: number): CiVerdict | null {
+  if (b.ci_low == null || b.ci_high == null) return null;
+  const lvl = `${Math.round(level * 1000) / 10}%`;
+  const excludes = b.ci_low > 0 || b.ci_high < 0;
+  const nearLow = Math.abs(b.ci_low) <= Math.abs(b.ci_high);
+  const bound = nearLow ? b.ci_low : b.ci_high, mc = (nearLow ? b.ci_low_mc_se : b.ci_high_mc_se) ?? 0;
+  const settled = Math.abs(bound) > 2 * mc;
+  const base = `the ${lvl} bootstrap CI ${excludes ? 'excludes' : 'includes'} zero`;
+  const text = settled ? base
+    : `${base}, but its ${nearLow ? 'lower' : 'upper'} bound ${sig2(bound)} is within 2 Monte Carlo SEs (${sig2(mc)}) of zero with ${reps} resamples: another seed may say otherwise; raise bootstrap.reps`;
+  return { excludes_zero: excludes, settled, text };
 }
 
 /**
@@ -142,15 +186,19 @@ export function clusterBootstrapAB(d: BootData, o: BootOptions): BootResult {
   return {
     reps: o.reps,
     failed,
-    stages: draws.map((all) => {
-      if (ok < 2) return { ci_low: null, ci_high: null, se: null };
+    stages: draws.map((all): BootStage => {
+      if (ok < 2) return { ci_low: null, ci_high: null, ci_low_mc_se: null, ci_high_mc_se: null, se: null };
       const v = all.slice(0, ok).sort();
       let mean = 0;
       for (const x of v) mean += x;
       mean /= ok;
       let ss = 0;
       for (const x of v) ss += (x - mean) ** 2;
-      return { ci_low: quantile7(v, alpha / 2), ci_high: quantile7(v, 1 - alpha / 2), se: Math.sqrt(ss / (ok - 1)) };
+      return {
+        ci_low: quantile7(v, alpha / 2), ci_high: quantile7(v, 1 - alpha / 2),
+        ci_low_mc_se: quantileMcSe(v, alpha / 2), ci_high_mc_se: quantileMcSe(v, 1 - alpha / 2),
+        se: Math.sqrt(ss / (ok - 1)),
+      };
     }),
   };
 }

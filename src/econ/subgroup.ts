@@ -3,6 +3,7 @@
 // test of difference; this is.
 import { quadInv } from './linalg.js';
 import { pUpperChisq, pUpperF } from './dist.js';
+import { econOptions } from './errors.js';
 
 export interface EqualityTest {
   /** H0: b[idx[0]] = b[idx[1]] = ... */
@@ -23,7 +24,7 @@ export interface EqualityTest {
  */
 export function waldEqual(est: ArrayLike<number>, V: Float64Array, k: number, idx: number[], df2: number | null): EqualityTest {
   const q = idx.length - 1;
-  if (q < 1) throw new Error('an equality test needs at least two coefficients');
+  if (q < 1) throw econOptions('an equality test needs at least two coefficients');
   const Rb = new Float64Array(q);
   const RVR = new Float64Array(q * q);
   const i0 = idx[0];

@@ -2,7 +2,7 @@
 // the absorbed fixed effects, the covariance and its small-sample convention. Built from
 // the node's params exactly as the node itself reads them (resolveFe, resolveVcov), so
 // the exported code estimates what flow estimated.
-import { feParams, resolveFe, resolveVcov } from '../nodes/fe.js';
+import { feParams, resolveFe, resolveVcov } from '../nodes/estimation.js';
 import { ivParams } from '../nodes/iv.js';
 import { sarParams, sdmParams } from '../nodes/spatial-model.js';
 import type { VcovRequest } from '../econ/vcov.js';

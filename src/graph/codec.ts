@@ -15,7 +15,7 @@ export const checkValue = (type: PortType, v: unknown): string | undefined => po
 /** CSV/JSON text written by `flow run --out` for one output. */
 export const exportText = (type: PortType, v: unknown) => Promise.resolve(portType(type).exportText(v));
 /** Extra files of an output (a report's), by file name. */
-export const exportFiles = (type: PortType, v: unknown): Record<string, string> => portType(type).files?.(v) ?? {};
+export const exportFiles = (type: PortType, v: unknown): Record<string, string | Uint8Array> => portType(type).files?.(v) ?? {};
 
 /** A port type stored as canonical JSON and exported as pretty JSON; `check` adds its own shape test. */
 export function jsonPortType<T>(name: PortType, check: (v: unknown) => string | undefined, extra: Partial<PortTypeSpec<T>> = {}): PortTypeSpec<T> {

@@ -17,8 +17,9 @@ export interface PortTypeSpec<T = any> {
   decode(bytes: Uint8Array): T | Promise<T>;
   /** the main file written to the out folder: its extension and text */
   exportText(v: T): { ext: string; text: string } | Promise<{ ext: string; text: string }>;
-  /** further files written to the out folder, under <node>/ (a report's tables and pages) */
-  files?(v: T): Record<string, string>;
+  /** further files written to the out folder, under <node>/ (a report's tables and pages;
+   * bytes for binary files such as .docx) */
+  files?(v: T): Record<string, string | Uint8Array>;
   /** URL of the module that defines it (imported by worker threads before they decode) */
   module?: string;
 }

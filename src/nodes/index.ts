@@ -25,6 +25,8 @@ import { subgroupNode } from './subgroup.js';
 import { tableNode } from './table.js';
 import { reportNode } from './report.js';
 import { specCurveNode } from './spec-curve.js';
+import { monteCarloNode } from './monte-carlo.js';
+import { groupListNode } from './group-list.js';
 
 // spatial weights and models (issue 4)
 import { wMatrixNode } from './w-matrix.js';
@@ -48,7 +50,7 @@ const nodes = [
   ictConcordance, allocateShare, deflate, pim, structureIndices, derive, cleanPanel,
   pcaIndex, locationQuotient, solowTfp, describe, filter,
   loadYearbookNode, synthYrd26Node,
-  mediationNode, subgroupNode, tableNode, reportNode, specCurveNode,
+  mediationNode, subgroupNode, tableNode, reportNode, specCurveNode, monteCarloNode, groupListNode,
   wMatrixNode, loadMatrixNode, sarNode, sdmNode,
   loadXlsx, loadDta, renameNode, reshapeNode, joinNode, aggregateNode, appendNode, checkYearbookNode,
 ] as const;

@@ -8,7 +8,8 @@
 //   first_stage: [{ endog, coefficients (on [instruments..., exog...], model vcov),
 //     std_error_classical, r2_within, partial_r2, f {F, df1, df2, p, vcov}, f_classical }],
 //   stats.kp_lm, kp_lm_df, kp_lm_p (under-identification), kp_wald_chi2, kp_f (weak
-//   identification, ivreg2 scaling: stats.kp_f_formula), cd_f, stock_yogo { size,
+//   identification: chi2 / the first stage's small-sample factor / L1, so the same K as
+//   the first-stage F, ivreghdfe's rule; kp_f_k, kp_f_factor, kp_f_formula), cd_f, stock_yogo { size,
 //   relative_bias, source, note }, hansen_j (or { applicable: false, reason }),
 //   anderson_rubin { null_value, F, df1, df2, p, level, conf_set } for one endogenous.
 import { z } from 'zod';
@@ -20,14 +21,14 @@ import { fitIv } from '../econ/iv.js';
 import { firstStageStats, weakIdStats, andersonRubin, hansenJ, type ConfSet } from '../econ/iv-diagnostics.js';
 import { stockYogoBias, stockYogoSize, STOCK_YOGO_SOURCE } from '../econ/stock-yogo.js';
 import { coefTable, waldZero, toNested, num } from '../econ/inference.js';
-import { panelParam, vcovParam, resolveVcov, resolveFe, completeNumeric, factorColumns, clusterFactors, residualStats, type FitOptions } from './fe.js';
+import { panelParam, vcovParam, resolveVcov, resolveFe, completeNumeric, factorColumns, clusterFactors, residualStats, fromKernel, columnList, optionalColumnList, type FitOptions } from './estimation.js';
 import { dataError } from '../errors.js';
 
 export const ivParams = z.object({
   y: z.string().describe('dependent variable column'),
-  endog: z.array(z.string()).min(1).describe('endogenous regressors'),
-  exog: z.array(z.string()).default([]).describe('exogenous regressors (included instruments)'),
-  instruments: z.array(z.string()).min(1).describe('excluded instruments'),
+  endog: columnList.describe('endogenous regressors'),
+  exog: optionalColumnList.default([]).describe('exogenous regressors (included instruments; a nested list is flattened)'),
+  instruments: columnList.describe('excluded instruments'),
   fe: z.array(z.string()).optional().describe('fixed-effect columns; default: [panel.id, panel.time] when panel is given, else none'),
   panel: panelParam.optional(),
   vcov: vcovParam.optional(),
@@ -62,10 +63,10 @@ export function fitIvModel(table: ColumnTable, params: IvParams, opts: FitOption
   const factors = factorColumns(table, fe, node, p.panel);
   const clusters = clusterFactors(table, clusterCols, fe, factors, node, p.panel);
   if (opts.timings) opts.timings.extract = performance.now() - t0;
-  const res = fitIv({
+  const res = fromKernel(node, () => fitIv({
     y, yName: p.y, endog: rest.slice(0, K1), endogNames: p.endog, exog: rest.slice(K1, K1 + K2), exogNames: p.exog,
     instruments: rest.slice(K1 + K2), instrumentNames: p.instruments, factors, feNames: fe, clusters,
-  }, { vcov: req, dropSingletons: p.dropSingletons, tol: p.tol, timings: opts.timings });
+  }, { vcov: req, dropSingletons: p.dropSingletons, tol: p.tol, timings: opts.timings }));
 
   const t1 = performance.now();
   const K = res.terms.length, k1 = K + 1;
@@ -75,8 +76,8 @@ export function fitIvModel(table: ColumnTable, params: IvParams, opts: FitOption
   const wald = waldZero(est, V, k1, Array.from({ length: K }, (_, i) => i), res.vcov.dfT);
   const zTerms = [...p.instruments, ...p.exog];
   const L = zTerms.length;
-  const fss = firstStageStats(res, req, p.endog);
-  const wid = weakIdStats(res, req);
+  const fss = fromKernel(node, () => firstStageStats(res, req, p.endog));
+  const wid = fromKernel(node, () => weakIdStats(res, req));
   const L1 = p.instruments.length;
   const size = stockYogoSize(K1, L1), bias = stockYogoBias(K1, L1);
   const N = res.nobs;
@@ -102,7 +103,7 @@ export function fitIvModel(table: ColumnTable, params: IvParams, opts: FitOption
       f: num(wald.F), f_df1: K, f_df2: res.vcov.dfT, f_p: num(wald.p),
       ...residualStats(res, fe),
       kp_lm: num(wid.kpLm), kp_lm_df: wid.kpLmDf, kp_lm_p: num(wid.kpLmP),
-      kp_wald_chi2: num(wid.kpWaldChi2), kp_f: num(wid.kpF), kp_f_formula: wid.kpFFormula, kp_f_l: wid.lCount,
+      kp_wald_chi2: num(wid.kpWaldChi2), kp_f: num(wid.kpF), kp_f_formula: wid.kpFFormula, kp_f_k: wid.kUsed, kp_f_factor: num(wid.factor),
       cd_f: num(wid.cdF),
       stock_yogo: {
         size: size ?? { applicable: false, reason: `Stock-Yogo size tables cover 1-2 endogenous regressors and up to 30 instruments (here ${K1}, ${L1})` },
@@ -124,7 +125,7 @@ export function fitIvModel(table: ColumnTable, params: IvParams, opts: FitOption
 
 export const ivNode = defineNode({
   type: 'iv',
-  version: 1, // the code it runs is in its key (its code hash): bump only for a change of meaning
+  version: 2, // the code it runs is in its key (its code hash): bump only for a change of meaning
   description: 'IV-2SLS with absorbed fixed effects: first stages, Kleibergen-Paap rk LM / Wald F, Cragg-Donald F, Stock-Yogo critical values, Anderson-Rubin, Hansen J',
   params: ivParams,
   inputs: { data: { type: 'table' } },

@@ -6,7 +6,9 @@
 // Model JSON: estimator 'mediation'; call; stages: [{ stage, treatment, mediator, outcome,
 //   equations { a | total | b: { eq: '(5)'.., model: fe model JSON } },
 //   paths { a, b, c, c_prime: coefficient rows }, indirect { estimate, sobel_se, sobel_z,
-//   sobel_p, check_c_minus_c_prime, boot_ci_low, boot_ci_high, boot_se, level },
+//   sobel_p, check_c_minus_c_prime, boot_ci_low, boot_ci_high, boot_ci_low_mc_se,
+//   boot_ci_high_mc_se (Monte Carlo SEs of the bounds), boot_se, boot_verdict { excludes_zero,
+//   settled (false: a bound within 2 MC SEs of zero), text }, level },
 //   share_mediated (ab / c, null when c = 0), stepwise { label, alpha, steps[], holds,
 //   verdict, reason } }]; a chain mediator [M1, M2] gives two stages (eqs. 5-7, 8-10),
 //   one mediator one stage (8-10). Top-level paths / indirect / share_mediated / stepwise
@@ -16,10 +18,10 @@ import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
 import type { ModelJson } from '../ports/index.js';
 import { FlowError } from '../errors.js';
-import { feParams, fitFeModel, completeNumeric, factorColumns, resolveFe, type FeParams } from './fe.js';
+import { feParams, fitFeModel, completeNumeric, factorColumns, resolveFe, fromKernel, optionalColumnList, type FeParams } from './estimation.js';
 import { prepareSample, take } from '../econ/fe-ols.js';
 import { isNested } from '../econ/fe.js';
-import { sobel, stepwiseVerdict, clusterBootstrapAB, type Path } from '../econ/mediation.js';
+import { sobel, stepwiseVerdict, clusterBootstrapAB, ciVerdict, type Path } from '../econ/mediation.js';
 
 const MSG = {
   noCluster: 'the bootstrap resamples clusters: give bootstrap.cluster, a cluster vcov, or panel { id, time }',
@@ -33,14 +35,14 @@ export const mediationParams = feParams
     treatment: z.string().describe('the key regressor (lnINF)'),
     mediator: z.union([z.string(), z.array(z.string()).length(2)]).describe(MSG.chain),
     outcome: z.string(),
-    controls: z.array(z.string()).default([]),
+    controls: optionalColumnList.default([]).describe('control columns (a nested list is flattened)'),
     alpha: z.number().gt(0).lt(1).default(0.1).describe('significance level of the stepwise verdicts (the paper counts p < 0.1)'),
     bootstrap: z.object({
-      reps: z.number().int().min(0).default(999).describe('0 skips the bootstrap'),
+      reps: z.number().int().min(0).max(1_000_000).default(9999).describe('resamples; 0 skips the bootstrap. 9,999 keeps the Monte Carlo error of the CI bounds small (it is reported)'),
       seed: z.number().int().default(1),
       cluster: z.string().optional().describe('resampled unit (default: the vcov cluster, else panel.id)'),
       level: z.number().gt(0).lt(1).default(0.95),
-    }).strict().default({ reps: 999, seed: 1, level: 0.95 }),
+    }).strict().default({ reps: 9999, seed: 1, level: 0.95 }),
   })
   .strict();
 
@@ -105,7 +107,7 @@ export function fitMediation(table: ColumnTable, params: MediationParams, nodeId
     const num = (cols: string[]) => completeNumeric(table, cols, nodeId, p.panel).map(pick);
     const [T, ...C] = num([treatment, ...controls]);
     const cluster = sample.clusters[0];
-    boot = clusterBootstrapAB(
+    boot = fromKernel(nodeId, () => clusterBootstrapAB(
       {
         treatment: T,
         controls: C,
@@ -115,7 +117,7 @@ export function fitMediation(table: ColumnTable, params: MediationParams, nodeId
         cluster,
       },
       { reps: bootstrap.reps, seed: bootstrap.seed, level: bootstrap.level },
-    );
+    ));
   }
 
   const out = stages.map((s, i) => ({
@@ -129,7 +131,10 @@ export function fitMediation(table: ColumnTable, params: MediationParams, nodeId
       ...s.indirect,
       boot_ci_low: boot?.stages[i].ci_low ?? null,
       boot_ci_high: boot?.stages[i].ci_high ?? null,
+      boot_ci_low_mc_se: boot?.stages[i].ci_low_mc_se ?? null,
+      boot_ci_high_mc_se: boot?.stages[i].ci_high_mc_se ?? null,
       boot_se: boot?.stages[i].se ?? null,
+      boot_verdict: (boot && ciVerdict(boot.stages[i], bootstrap.level, bootstrap.reps)) ?? { applicable: false, reason: 'no bootstrap (reps = 0) or too few successful resamples' },
       level: bootstrap.level,
     },
     share_mediated: s.share_mediated,
@@ -158,7 +163,7 @@ export function fitMediation(table: ColumnTable, params: MediationParams, nodeId
 
 export const mediationNode = defineNode({
   type: 'mediation',
-  version: 1, // the code it runs is in its key (its code hash): bump only for a change of meaning
+  version: 2, // the code it runs is in its key (its code hash): bump only for a change of meaning
   description: "Mechanism test: the paper's two-stage stepwise procedure (eqs. 5-10) with verdicts, plus a x b, Sobel z and a seeded cluster bootstrap CI",
   params: mediationParams,
   inputs: { data: { type: 'table' } },

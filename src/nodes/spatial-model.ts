@@ -18,6 +18,7 @@ import { prepareW, type WSetup } from '../econ/spatial/setup.js';
 import { fitSpatialPanel, type SpatialMlFit } from '../econ/spatial/ml.js';
 import { spatialEffects, type Effects } from '../econ/spatial/effects.js';
 import { coefTable, num, toNested } from '../econ/inference.js';
+import { columnList } from './column-list.js';
 import { pTwoSidedNormal, qNormal } from '../econ/dist.js';
 
 const MAX_LISTED = 8;
@@ -34,7 +35,7 @@ export const effectsParam = z.object({
 
 const baseShape = {
   y: z.string().describe('dependent variable column'),
-  x: z.array(z.string()).min(1).describe('regressor columns'),
+  x: columnList.describe('regressor columns (a nested list is flattened: ["lnINF", "$controls"])'),
   fe: z.enum(['individual', 'time', 'twoways']).default('twoways').describe('fixed effects: unit, period or both'),
   panel: spatialPanelParam,
   leeYu: z.boolean().default(false).describe('Lee-Yu (2010) bias correction (transformation approach): individual FE: sigma2 x T/(T-1); time effects: one unit and the unit eigenvalue of the row-standardised W dropped from the likelihood'),

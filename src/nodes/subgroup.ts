@@ -11,7 +11,7 @@ import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
 import type { ModelJson } from '../ports/index.js';
 import { FlowError } from '../errors.js';
-import { feParams, fitFeModel, factorColumns, resolveFe, type FeParams } from './fe.js';
+import { feParams, fitFeModel, factorColumns, resolveFe, fromKernel, type FeParams } from './estimation.js';
 import { keepRows, requireColumns } from './columns.js';
 import { isNested } from '../econ/fe.js';
 import { waldEqual } from '../econ/subgroup.js';
@@ -100,7 +100,7 @@ export function fitSubgroups(table: ColumnTable, params: SubgroupParams, nodeId 
     return i;
   });
   const tDf = (pm.stats as { t_df?: number | null }).t_df ?? null;
-  const w = waldEqual(est, flat, k, idx, tDf);
+  const w = fromKernel(nodeId, () => waldEqual(est, flat, k, idx, tDf));
   return [
     ...models,
     {
@@ -121,7 +121,7 @@ export function fitSubgroups(table: ColumnTable, params: SubgroupParams, nodeId 
 
 export const subgroupNode = defineNode({
   type: 'subgroup',
-  version: 1, // the code it runs is in its key (its code hash): bump only for a change of meaning
+  version: 2, // the code it runs is in its key (its code hash): bump only for a change of meaning
   description: 'The FE model within each group of a column, plus a pooled interaction model with a Wald test of equal key coefficients',
   params: subgroupParams,
   inputs: { data: { type: 'table' } },

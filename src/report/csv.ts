@@ -5,7 +5,7 @@ import { csvField } from './format.js';
 export function toCsv(g: Grid): string {
   const k = g.columns.length;
   const line = (cells: string[]) => cells.map(csvField).join(',');
-  const out = [line([g.stub, ...g.columns])];
+  const out = [line([g.stub, ...g.columns]), ...(g.heads ?? []).map((h) => line([h.label, ...h.cells]))];
   for (const r of g.rows) {
     switch (r.kind) {
       case 'coef':
@@ -17,6 +17,9 @@ export function toCsv(g: Grid): string {
         break;
       case 'panel':
         out.push(line([r.label, ...Array(k).fill('')]));
+        break;
+      case 'span':
+        out.push(line([r.label, r.text, ...Array(k - 1).fill('')]));
         break;
       case 'rule':
         break;

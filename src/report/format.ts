@@ -46,11 +46,17 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** HTML text of a data cell: proper minus signs, stars as superscript. */
+/** the marks of blank or unreliable cells (grid.ts MARK_SYMBOLS) in LaTeX */
+const LATEX_MARK: Record<string, string> = { '\u2020': '\\dag', '\u2021': '\\ddag', '\u00a7': '\\S', '\u00b6': '\\P' };
+const MARK_RE = /[\u2020\u2021\u00a7\u00b6]+/g;
+
+/** HTML text of a data cell: proper minus signs, stars and marks as superscript, arrows. */
 export function htmlData(s: string): string {
   return escapeHtml(s)
     .replace(NEG, '$1\u2212')
-    .replace(/(\d)(\*+)/g, '$1<sup>$2</sup>');
+    .replace(/(\d)(\*+)/g, '$1<sup>$2</sup>')
+    .replace(MARK_RE, (m) => `<sup>${m}</sup>`)
+    .replace(/ -&gt; /g, ' \u2192 ');
 }
 
 export function escapeLatex(s: string): string {
@@ -67,24 +73,23 @@ export function escapeLatex(s: string): string {
   });
 }
 
-/** LaTeX text of a data cell: $-$ for minus, stars as $^{***}$, braces escaped. */
+/** LaTeX text of a data cell: $-$ for minus, stars as $^{***}$, marks as \dag, braces escaped; ASCII only. */
 export function latexData(s: string): string {
   return escapeLatex(s)
     .replace(NEG, '$1$-$')
-    .replace(/(\d)(\*+)/g, '$1$^{$2}$');
+    .replace(/(\d)(\*+)/g, '$1$^{$2}$')
+    .replace(MARK_RE, (m) => `\\textsuperscript{${[...m].map((c) => LATEX_MARK[c]).join('')}}`)
+    .replace(/ -\\textgreater\{\} /g, ' $\\rightarrow$ ')
+    .replace(/[^\x00-\x7f]/g, (c) => `\\symbol{${c.codePointAt(0)}}`);
 }
 
 /** LaTeX text of a label: escaped, with R2 and "x" of interactions typeset. */
 export function latexLabel(s: string): string {
-  if (s === 'R2') return '$R^2$';
-  if (s === 'Within R2') return 'Within $R^2$';
-  return escapeLatex(s).replace(/ x /g, ' $\\times$ ');
+  return latexData(s).replace(/\bR2\b/g, '$R^2$').replace(/ x /g, ' $\\times$ ');
 }
 
 export function htmlLabel(s: string): string {
-  if (s === 'R2') return 'R<sup>2</sup>';
-  if (s === 'Within R2') return 'Within R<sup>2</sup>';
-  return escapeHtml(s).replace(/ x /g, ' \u00d7 ');
+  return htmlData(s).replace(/\bR2\b/g, 'R<sup>2</sup>').replace(/ x /g, ' \u00d7 ');
 }
 
 /** Markdown cell text: pipes escaped, newlines flattened. */

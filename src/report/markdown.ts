@@ -1,4 +1,5 @@
-// Grid -> Markdown, as paper-tables.md prints it: estimate and SE in one cell.
+// Grid -> Markdown, as paper-tables.md prints it: estimate and SE in one cell. The column
+// numbers are the header; header rows (dependent variable, group, ...) come first in the body.
 import type { Grid } from './grid.js';
 import { mdCell } from './format.js';
 
@@ -14,6 +15,7 @@ export function toMarkdown(g: Grid, opts: MdOptions = {}): string {
   if (g.title) out.push(`**${mdCell(g.title)}**`, '');
   out.push(line([g.stub, ...g.columns]));
   out.push('|' + '---|'.repeat(k + 1));
+  for (const h of g.heads ?? []) out.push(line([h.label, ...h.cells]));
   for (const r of g.rows) {
     switch (r.kind) {
       case 'coef':
@@ -29,6 +31,9 @@ export function toMarkdown(g: Grid, opts: MdOptions = {}): string {
         break;
       case 'panel':
         out.push(line([`*${r.label}*`, ...Array(k).fill('')]));
+        break;
+      case 'span':
+        out.push(line([r.label, r.text, ...Array(k - 1).fill('')]));
         break;
       case 'rule':
         break;

@@ -1,27 +1,27 @@
-// Models -> a Grid in the paper's layout. Every printed number is read from the
-// model JSON and every star from its p-value, so the table cannot disagree with the
-// model (paper-tables.md lists the paper's own slips this rules out).
+// Models -> a Grid in the paper's layout. Every printed number is read from the model
+// JSON and every star from its p-value, so the table cannot disagree with the model
+// (paper-tables.md lists the paper's own slips this rules out). Headers (headers.ts),
+// the statistics block (gof.ts) and the notes (notes.ts) are generated from the models.
 import type { ModelJson } from '../ports/index.js';
-import type { Grid, GridRow } from './grid.js';
-import { fmtInt, fmtNum, fmtP, num, starsFor } from './format.js';
+import { Marks, type Grid, type GridRow, type LatexLayout } from './grid.js';
+import { fmtNum, starsFor } from './format.js';
 import { pTwoSidedNormal } from '../econ/dist.js';
+import { CONSTANT, W_TERM, coefsOf, labelOf, stat, type CoefRow } from './model-access.js';
+import { DEFAULT_GOF, gofRows, type GofKey } from './gof.js';
+import { buildHeaders } from './headers.js';
+import { ivNote, notShownNote, seNote, spatialNote, starsNote } from './notes.js';
 
-export interface CoefRow {
-  term: string;
-  estimate: number | null;
-  std_error?: number | null;
-  statistic?: number | null;
-  p_value?: number | null;
-  conf_low?: number | null;
-  conf_high?: number | null;
-}
+export { coefsOf, labelOf, depVar, feColumns, stockYogo10, type CoefRow } from './model-access.js';
 
 /** One printed column: a model and what to print above it and in its extra rows. */
 export interface Column {
-  header?: string;
   model: ModelJson;
-  /** extra one-line rows only this column fills (mediation summary, equality test) */
-  extra?: { label: string; text: string }[];
+  /** header rows this column fills: { 'Group': 'large', 'Equation': '(5)', delta: '0.096' } */
+  heads?: Record<string, string>;
+  /** extra one-line rows only this column fills (mediation summary); `mark`: a note the cell is marked with */
+  extra?: { label: string; text: string; mark?: string }[];
+  /** results across columns (an equality test), printed once on their own spanning row */
+  spans?: { label: string; text: string }[];
   /** a table note this column needs (printed once) */
   note?: string;
 }
@@ -29,6 +29,8 @@ export interface Column {
 export interface ModelTableOptions {
   name: string;
   title?: string;
+  /** the branch (robustness variant) the table comes from, printed with the title */
+  branch?: string;
   notes?: string[];
   labels?: Record<string, string>;
   stars?: number[];
@@ -40,67 +42,23 @@ export interface ModelTableOptions {
   /** 1-based positions of the expanded columns, in print order (e.g. interleave two subgroup outputs) */
   columnOrder?: number[];
   numbered?: boolean;
-  r2?: 'within' | 'overall';
-}
-
-const CONSTANT = new Set(['(Intercept)', '_cons', 'const', 'constant', 'Intercept']);
-/** prefixes spatial models use for W x X terms */
-const W_TERM = /^(?:W\*|W:|Wx:|W\.|W_x_|W_|W x |lag\.)(.+)$/;
-
-export const coefsOf = (m: ModelJson): CoefRow[] => (Array.isArray(m.coefficients) ? (m.coefficients as CoefRow[]) : []);
-const stat = (m: ModelJson, k: string): number | null => num((m.stats as Record<string, unknown> | undefined)?.[k]);
-const call = (m: ModelJson): Record<string, any> => (m.call && typeof m.call === 'object' ? (m.call as Record<string, any>) : {});
-
-export function labelOf(v: string, labels: Record<string, string> = {}): string {
-  if (labels[v] !== undefined) return labels[v];
-  if (CONSTANT.has(v)) return labels['_cons'] ?? labels['(Intercept)'] ?? 'constant';
-  const w = W_TERM.exec(v);
-  if (w) return `W x ${labelOf(w[1], labels)}`;
-  return v;
-}
-
-/** the dependent variable a model explains */
-export const depVar = (m: ModelJson): string | undefined => {
-  const c = call(m);
-  return typeof c.y === 'string' ? c.y : typeof c.outcome === 'string' ? c.outcome : undefined;
-};
-
-/** FE columns of a model's call: a list (fe, iv) or individual/time/twoways (sar/sdm). */
-export function feColumns(m: ModelJson): string[] {
-  // the estimator's resolved list first: a call may leave fe to its default
-  const resolved = (m.stats as Record<string, unknown> | undefined)?.fe;
-  if (Array.isArray(resolved)) return resolved.filter((x: unknown): x is string => typeof x === 'string');
-  const c = call(m);
-  if (Array.isArray(c.fe)) return c.fe.filter((x: unknown): x is string => typeof x === 'string');
-  const id = c.panel?.id ?? 'id';
-  const time = c.panel?.time ?? 'time';
-  switch (c.fe) {
-    case 'individual': return [id];
-    case 'time': return [time];
-    case 'twoways': return [id, time];
-    default: return [];
-  }
-}
-
-/** Stock-Yogo 10% maximal IV size critical value, from whichever shape the IV node used. */
-export function stockYogo10(sy: unknown): number | null {
-  if (typeof sy === 'number') return num(sy);
-  if (!sy || typeof sy !== 'object') return null;
-  const o = sy as Record<string, any>;
-  for (const k of ['size_10', '10%', '0.10', '0.1', 'size10']) if (num(o[k]) != null) return o[k];
-  if (o.size && typeof o.size === 'object') return stockYogo10(o.size);
-  if (o.applicable === false) return null;
-  return null;
+  gof?: GofKey[];
+  latex?: Partial<LatexLayout>;
 }
 
 interface Effects { direct?: CoefRow[]; indirect?: CoefRow[]; total?: CoefRow[] }
+
+export function titleWithBranch(title: string | undefined, branch: string | undefined): string | undefined {
+  if (!branch) return title;
+  return title ? `${title} (${branch})` : branch;
+}
 
 export function buildModelGrid(all: Column[], o: ModelTableOptions): Grid {
   const cols = o.columnOrder ? o.columnOrder.map((i) => all[i - 1]).filter((c): c is Column => !!c) : all;
   const labels = o.labels ?? {};
   const thr = o.stars ?? [0.1, 0.05, 0.01];
   const digits = o.digits ?? 3;
-  const k = cols.length;
+  const marks = new Marks();
   const f = (x: number | null | undefined) => fmtNum(x, digits);
   const lab = (v: string) => labelOf(v, labels);
   const baseOf = (t: string) => W_TERM.exec(t)?.[1] ?? t;
@@ -157,72 +115,40 @@ export function buildModelGrid(all: Column[], o: ModelTableOptions): Grid {
     }
   }
 
-  // column-specific extra rows (mediation summary, equality tests), in first-seen order
+  // column-specific extra rows (mediation summary), in first-seen order
   const extraLabels: string[] = [];
   for (const c of cols) for (const e of c.extra ?? []) if (!extraLabels.includes(e.label)) extraLabels.push(e.label);
   if (extraLabels.length) {
     rows.push({ kind: 'rule' });
-    for (const l of extraLabels) rows.push({ kind: 'stat', label: l, cells: cols.map((c) => c.extra?.find((e) => e.label === l)?.text ?? '') });
+    for (const l of extraLabels) {
+      rows.push({ kind: 'stat', label: l, cells: cols.map((c) => {
+        const e = c.extra?.find((x) => x.label === l);
+        return e ? e.text + (e.mark ? marks.mark(e.mark) : '') : '';
+      }) });
+    }
+  }
+  // results across columns (equality tests): one spanning row each
+  const spans: { label: string; text: string }[] = [];
+  for (const c of cols) for (const s of c.spans ?? []) if (!spans.some((x) => x.label === s.label && x.text === s.text)) spans.push(s);
+  if (spans.length) {
+    rows.push({ kind: 'rule' });
+    for (const s of spans) rows.push({ kind: 'span', label: s.label, text: s.text });
   }
 
-  // statistics block
   rows.push({ kind: 'rule' });
-  const statRow = (label: string, get: (m: ModelJson) => string) => {
-    const cells = cols.map((c) => get(c.model));
-    if (cells.some((x) => x !== '')) rows.push({ kind: 'stat', label, cells });
-  };
-  const feCols: string[] = [];
-  for (const c of cols) for (const v of feColumns(c.model)) if (!feCols.includes(v)) feCols.push(v);
-  for (const v of feCols) {
-    const l = labels[`${v} FE`] ?? `${capitalise(lab(v))} FE`;
-    rows.push({ kind: 'stat', label: l, cells: cols.map((c) => (feColumns(c.model).includes(v) ? 'Yes' : 'No')) });
-  }
-  // within R2 for every estimator that has one (FE, IV, and Elhorst's for SDM), so a
-  // row compares like with like; `overall` prints stats.r2 (for SDM: corr^2 with FE)
-  const r2 = (m: ModelJson) =>
-    o.r2 === 'overall' ? stat(m, 'r2') ?? stat(m, 'r2_within') : stat(m, 'r2_within') ?? stat(m, 'r2');
-  statRow('R2', (m) => f(r2(m)));
-  statRow('F', (m) => (m.estimator === 'iv' ? '' : f(stat(m, 'f'))));
-  statRow('KP rk Wald F {Stock-Yogo 10%}', (m) => {
-    const kp = stat(m, 'kp_f');
-    if (kp == null) return '';
-    const sy = stockYogo10((m.stats as Record<string, unknown>).stock_yogo);
-    return sy == null ? f(kp) : `${f(kp)} {${sy.toFixed(2)}}`;
-  });
-  statRow('KP rk LM [p]', (m) => {
-    const lm = stat(m, 'kp_lm');
-    if (lm == null) return '';
-    const p = stat(m, 'kp_lm_p');
-    return p == null ? f(lm) : `${f(lm)} [${fmtP(p, digits)}]`;
-  });
-  statRow('Log-lik', (m) => f(stat(m, 'loglik')));
-  statRow('N', (m) => fmtInt(stat(m, 'nobs')));
+  rows.push(...gofRows(cols, o.gof ?? DEFAULT_GOF, { labels, digits, stars: thr, marks }));
+  while (rows.length && rows[rows.length - 1].kind === 'rule') rows.pop();
 
-  const headers = cols.map((c, i) => {
-    const base = o.columns?.[i] ?? c.header ?? lab(depVar(c.model) ?? c.model.estimator);
-    // mediation columns already carry the paper's equation number
-    return o.numbered === false || o.columns?.[i] || /\(\d+\)$/.test(base) ? base : `${base} (${i + 1})`;
-  });
-
-  return {
-    name: o.name,
-    title: o.title,
-    stub: '',
-    columns: headers,
-    rows,
-    notes: [...defaultNotes(cols, thr), ...new Set(cols.map((c) => c.note).filter((n): n is string => !!n)), ...(o.notes ?? [])],
-  };
+  const { heads, columns } = buildHeaders(cols, { labels, columns: o.columns, numbered: o.numbered });
+  const notes = [
+    `${seNote(cols, labels)} ${starsNote(thr)}`,
+    notShownNote(cols, new Set(terms), labels),
+    ivNote(cols, labels),
+    spatialNote(cols),
+    ...new Set(cols.map((c) => c.note).filter((n): n is string => !!n)),
+    ...marks.lines(),
+    ...(o.notes ?? []),
+  ].filter((n): n is string => !!n);
+  return { name: o.name, title: titleWithBranch(o.title, o.branch), stub: '', heads, columns, rows, notes, latex: o.latex };
 }
 
-function capitalise(s: string): string {
-  return s ? s[0].toUpperCase() + s.slice(1) : s;
-}
-
-/** "Standard errors (cluster(city)) in parentheses. *** p<0.01, ** p<0.05, * p<0.1." */
-function defaultNotes(cols: Column[], thr: number[]): string[] {
-  const vcovs = [...new Set(cols.map((c) => (c.model.stats as any)?.vcov).filter((v) => typeof v === 'string'))];
-  const se = vcovs.length === 1 ? `Standard errors (${vcovs[0]}) in parentheses.` : 'Standard errors in parentheses.';
-  const sorted = [...thr].sort((a, b) => a - b);
-  const legend = sorted.map((t, i) => `${'*'.repeat(sorted.length - i)} p<${t}`).join(', ');
-  return [`${se} ${legend}.`];
-}

@@ -66,3 +66,28 @@ describe('Sobel and the stepwise verdicts', () => {
     expect(quantile7([1, 2, 3, 4], 0.25)).toBeCloseTo(1.75, 12);
   });
 });
+
+describe('Monte Carlo error of bootstrap CI bounds', () => {
+  it('quantileMcSe matches the asymptotic sd of a sample quantile, sqrt(p (1 - p) / B) / f(q), for normal draws', async () => {
+    const { quantileMcSe } = await import('../../src/econ/mediation.js');
+    const { makeRng } = await import('../../src/econ/rng.js');
+    const rng = makeRng(3), B = 9999;
+    const v = Float64Array.from({ length: B }, () => rng.normal()).sort();
+    const q = 1.959963984540054, dens = Math.exp(-q * q / 2) / Math.sqrt(2 * Math.PI);
+    const want = Math.sqrt(0.025 * 0.975 / B) / dens; // 0.0267
+    expect(quantileMcSe(v, 0.025) / want).toBeGreaterThan(0.8);
+    expect(quantileMcSe(v, 0.025) / want).toBeLessThan(1.25);
+    expect(quantileMcSe(v, 0.975) / want).toBeGreaterThan(0.8);
+    expect(quantileMcSe(v, 0.975) / want).toBeLessThan(1.25);
+  });
+
+  it('ciVerdict says when the bound nearest zero is within 2 MC SEs of it', async () => {
+    const { ciVerdict } = await import('../../src/econ/mediation.js');
+    const stage = (lo: number, hi: number, mc: number) => ({ ci_low: lo, ci_high: hi, ci_low_mc_se: mc, ci_high_mc_se: mc, se: 1 });
+    expect(ciVerdict(stage(0.01, 0.3, 0.002), 0.95, 9999)).toMatchObject({ excludes_zero: true, settled: true, text: 'the 95% bootstrap CI excludes zero' });
+    const near = ciVerdict(stage(-0.0076, 0.3, 0.004), 0.95, 999)!;
+    expect(near).toMatchObject({ excludes_zero: false, settled: false });
+    expect(near.text).toBe('the 95% bootstrap CI includes zero, but its lower bound -0.0076 is within 2 Monte Carlo SEs (0.004) of zero with 999 resamples: another seed may say otherwise; raise bootstrap.reps');
+    expect(ciVerdict(stage(-0.3, -0.001, 0.002), 0.9, 999)).toMatchObject({ excludes_zero: true, settled: false });
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { computeVcov, checkConvention, VCOV_TYPES, clusterMeat } from '../../src/econ/vcov.js';
+import { computeVcov, checkConvention, VCOV_TYPES } from '../../src/econ/vcov.js';
+import { clusterMeat } from '../../src/econ/vcov-meat.js';
 import { encodeFactor } from '../../src/econ/fe.js';
 import { makeRng } from '../../src/econ/rng.js';
 import { crossprod, choleskyInverse, cholesky } from '../../src/econ/linalg.js';

@@ -16,11 +16,11 @@ describe('forestPlot', () => {
     expect(svg).toContain('stroke-dasharray'); // the zero line
     expect(svg).not.toContain('NaN');
   });
-  it('is fast', () => {
+  it('draws one point and one interval per row, 200 rows included', () => {
     const many = Array.from({ length: 200 }, (_, i) => ({ label: `b${i}`, est: i / 100, lo: i / 100 - 0.1, hi: i / 100 + 0.1 }));
-    const t0 = performance.now();
-    forestPlot(many);
-    expect(performance.now() - t0).toBeLessThan(50);
+    const svg = forestPlot(many);
+    expect(svg.match(/<circle/g)).toHaveLength(200);
+    expect(svg).toContain('>b199<');
   });
   it('niceTicks covers the range with 1-2-5 steps', () => {
     const t = niceTicks(-0.047, 0.3);
@@ -42,10 +42,8 @@ describe('DAG', () => {
     expect(dot).toContain('"fe.ris" -> "t2" [label="models"]');
     expect(dot).toContain('"t2" -> "report"');
   });
-  it('draws the built-in layered layout: a box per node, an arrow per edge, in a millisecond or so', () => {
-    const t0 = performance.now();
+  it('draws the built-in layered layout: a box per node, an arrow per edge', () => {
     const svg = dagSvg(dagNodes(nodes, { id: 'report', type: 'report', from: ['t2'] }));
-    expect(performance.now() - t0).toBeLessThan(50);
     expect(svg.match(/<rect/g)).toHaveLength(4);
     expect(svg.match(/marker-end/g)).toHaveLength(3);
     // layers run left to right: panel, fe.ris, t2, report

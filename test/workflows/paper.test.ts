@@ -10,6 +10,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO, flow, jsonLines } from '../graph/helpers.js';
 import { ensureBuilt } from '../cli/build.js';
@@ -61,7 +62,7 @@ function shared(g: Graph, base: Graph): { same: string[]; changed: string[] } {
   return { same: ids.filter(isSame).sort(), changed: ids.filter((id) => !isSame(id)).sort() };
 }
 
-const TABLES = ['table1', 'table2', 'table3', 'table4', 'table5', 'table7'];
+const TABLES = ['table1', 'table2', 'table3', 'table4', 'table5', 'table6', 'table7'];
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -82,11 +83,13 @@ describe('workflows/paper.json', () => {
     expect([...cold.ran].sort()).toEqual(g.nodes.map((n) => n.id).sort());
     expect(cold.hit).toEqual([]);
     for (const t of TABLES) {
-      for (const ext of ['md', 'tex', 'html', 'csv']) expect(existsSync(join(dir, 'out/paper', t, `${t}.${ext}`)), `${t}.${ext}`).toBe(true);
-      expect(readFileSync(join(dir, 'out/paper', t, `${t}.md`), 'utf8')).toMatch(/^\*\*Table \d/);
+      for (const ext of ['md', 'tex', 'html', 'csv', 'docx']) expect(existsSync(join(dir, 'out/paper', t, `${t}.${ext}`)), `${t}.${ext}`).toBe(true);
+      // numbered as the paper numbers them, titled with the branch
+      expect(readFileSync(join(dir, 'out/paper', t, `${t}.md`), 'utf8')).toMatch(new RegExp(`^\\*\\*Table ${t.slice(5)}: .* \\(baseline\\)\\*\\*`));
+      expect(readFileSync(join(dir, 'out/paper', t, `${t}.docx`)).subarray(0, 2).toString()).toBe('PK');
     }
     const html = readFileSync(join(dir, 'out/paper/report/paper.html'), 'utf8');
-    for (const t of ['Table 1', 'Table 2', 'Table 3', 'Table 4', 'Table 5', 'Table 7']) expect(html).toContain(t);
+    for (const t of ['Table 1', 'Table 2', 'Table 3', 'Table 4', 'Table 5', 'Table 6', 'Table 7']) expect(html).toContain(t);
   });
 
   it('runs nothing on a second run, and rewrites no output file', () => {
@@ -121,7 +124,8 @@ describe('workflows/paper.json', () => {
   it('prints the models\' numbers in Table 2, with stars from the p-values', () => {
     const md = readFileSync(join(dir, 'out/paper/table2/table2.md'), 'utf8');
     const { header, rows } = parseMarkdownTable(md);
-    expect(header.slice(1)).toEqual(['RIS (1)', 'AIS (2)']);
+    expect(header.slice(1)).toEqual(['(1)', '(2)']);
+    expect(rows[0]).toEqual(['Dependent variable', 'RIS', 'AIS']);
     const models = ['fe_ris', 'fe_ais'].map((n) => JSON.parse(readFileSync(join(dir, `out/paper/${n}.model.json`), 'utf8')));
     const label = (term: string) => (term === '_cons' ? 'constant' : term);
     const close = (printed: number, decimals: number, x: number) => expect(Math.abs(printed - x)).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-12);
@@ -139,24 +143,90 @@ describe('workflows/paper.json', () => {
         expect(cell.stars.length, `${c.term} p = ${c.p_value}`).toBe(stars(c.p_value));
       }
       const stat = (l: string) => rows.find((r) => r[0] === l)![j + 1];
-      expect(Number(stat('N'))).toBe(m.stats.nobs);
+      expect(Number(stat('Observations'))).toBe(m.stats.nobs);
       expect(m.stats.nobs).toBe(390);
-      close(Number(stat('R2')), 3, m.stats.r2_within);
-      close(Number(stat('F')), 3, m.stats.f);
+      close(Number(stat('Within R2')), 3, m.stats.r2_within);
+      close(Number(stat('Within Adj. R2')), 3, m.stats.r2_within_adj);
+      close(Number(stat('R2')), 3, m.stats.r2);
+      const [F, p] = /^(\S+) \[(\S+)\]$/.exec(stat('Wald F (6, 25) [p]'))!.slice(1).map(Number);
+      close(F, 3, m.stats.f);
+      close(p, 3, m.stats.f_p);
+      expect([m.stats.f_df1, m.stats.f_df2]).toEqual([6, 25]);
+      expect(stat('S.E. clustered by')).toBe('city (26)');
       expect(stat('City FE')).toBe('Yes');
       expect(stat('Year FE')).toBe('Yes');
       expect(m.stats.vcov).toBe('cluster(city)');
     });
+    expect(md).toContain('Standard errors in parentheses: clustered by city (26 clusters), t(25) p-values.');
   });
 
-  it('prints KP statistics with the Stock-Yogo value, the SDM effects panel and N = 390 in Table 3', () => {
-    const { rows } = parseMarkdownTable(readFileSync(join(dir, 'out/paper/table3/table3.md'), 'utf8'));
+  it('Table 3: the IV first stage and weak-IV statistics (first-stage F = KP rk F), the SDM effects, the log-likelihood marked as Lee-Yu\'s', () => {
+    const md = readFileSync(join(dir, 'out/paper/table3/table3.md'), 'utf8');
+    const { rows } = parseMarkdownTable(md);
+    const get = (l: string) => rows.find((r) => r[0] === l)!.slice(1);
     const labels = rows.map((r) => r[0]);
-    for (const l of ['rho', 'W x lnINF', '*Direct effects*', '*Indirect effects*', '*Total effects*', 'Log-lik']) expect(labels).toContain(l);
-    expect(rows.find((r) => r[0] === 'KP rk Wald F {Stock-Yogo 10%}')!.slice(1, 3).every((c) => /\{16\.38\}$/.test(c))).toBe(true);
-    expect(rows.find((r) => r[0] === 'N')!.slice(1)).toEqual(['390', '390', '390', '390']);
-    const n7 = parseMarkdownTable(readFileSync(join(dir, 'out/paper/table7/table7.md'), 'utf8')).rows.find((r) => r[0] === 'N')!;
+    for (const l of ['rho', 'W x lnINF', '*Direct effects*', '*Indirect effects*', '*Total effects*', '*First stage (dependent variable: lnINF)*', 'slope x year', 'Partial R2', 'Cragg-Donald F', 'Anderson-Rubin 95% set']) expect(labels).toContain(l);
+    const iv = JSON.parse(readFileSync(join(dir, 'out/paper/iv_ris.model.json'), 'utf8'));
+    const fsF = iv.first_stage[0].f.F;
+    expect(Math.abs(iv.stats.kp_f - fsF)).toBeLessThan(1e-10 * fsF);
+    expect(get('First-stage F (1, 25) [p]')[0]).toBe(`${fsF.toFixed(3)} [0.000]`);
+    expect(get('KP rk Wald F {Stock-Yogo 10%}')[0]).toBe(`${iv.stats.kp_f.toFixed(3)} {16.38}`);
+    expect(get('Observations')).toEqual(['390', '390', '390', '390']);
+    expect(get('Log-likelihood').slice(2).every((c) => /^\d+\.\d{3}\u2020$/.test(c))).toBe(true);
+    expect(md).toContain("\u2020 Lee-Yu (2010) transformed log-likelihood of the two-way FE model, on N' = (n - 1)(T - 1) = 350 observations (not N = 390)");
+    const n7 = parseMarkdownTable(readFileSync(join(dir, 'out/paper/table7/table7.md'), 'utf8')).rows.find((r) => r[0] === 'Observations')!;
     expect(n7.slice(1)).toEqual(['165', '165', '120', '120', '105', '105']);
+  });
+
+  it('Table 7: the clusters of each class in the notes, the equality tests on their own rows, the Wald F of 6 slopes on 7 clusters not reported', () => {
+    const md = readFileSync(join(dir, 'out/paper/table7/table7.md'), 'utf8');
+    const { rows } = parseMarkdownTable(md);
+    expect(md).toContain('(1)-(2) clustered by city (11 clusters), t(10) p-values; (3)-(4) clustered by city (8 clusters), t(7) p-values; (5)-(6) clustered by city (7 clusters), t(6) p-values');
+    for (const y of ['RIS', 'AIS']) expect(rows.find((r) => r[0] === `Equal lnINF across size class (${y})`)![1]).toMatch(/^F\(2, 25\) = \d+\.\d{3}, p = \d\.\d{3}$/);
+    const f = rows.find((r) => r[0] === 'Wald F (df) [p]')!.slice(1);
+    expect(f.slice(4)).toEqual(['\u2020', '\u2020']);
+    expect(md).toContain('\u2020 Wald F not reported: 6 slopes from 7 clusters');
+  });
+
+  it('Table 6: the cities of the estimation sample by size class (11 / 8 / 7)', () => {
+    const { header, rows } = parseMarkdownTable(readFileSync(join(dir, 'out/paper/table6/table6.md'), 'utf8'));
+    expect(header).toEqual(['size class', 'n', 'cities']);
+    expect(rows.map((r) => [r[0], r[1]])).toEqual([['large', '11'], ['medium', '8'], ['small', '7']]);
+    expect(rows[0][2].split(', ')).toContain('Taizhou (Zhejiang)');
+    expect(rows.reduce((s, r) => s + r[2].split(', ').length, 0)).toBe(26);
+  });
+
+  it('Table 1 notes the winsorising of the branch: --set winsor=false says so', () => {
+    expect(readFileSync(join(dir, 'out/paper/table1/table1.md'), 'utf8')).toContain('Winsorised at the 1st and 99th percentiles.');
+    const cache = cacheOf('no-winsor');
+    cpSync(cacheOf('after-paper'), cache, { recursive: true });
+    run('paper.json', cache, ['--set', 'winsor=false', '--only', 'table1', '--out', 'out/no-winsor']);
+    const md = readFileSync(join(dir, 'out/no-winsor/table1/table1.md'), 'utf8');
+    expect(md).toContain('Not winsorised.');
+    expect(md).not.toContain('Winsorised at');
+  });
+});
+
+describe('LaTeX: every .tex the paper produces compiles with texlive-latex-recommended and fits the page', () => {
+  it('pdflatex compiles each table in a plain article: no error, no overfull box, no float too large', () => {
+    const which = spawnSync('pdflatex', ['--version'], { encoding: 'utf8' });
+    if (which.error || which.status !== 0) {
+      throw new Error('pdflatex not found: install TeX to run this test (Debian: apt-get install --no-install-recommends texlive-latex-recommended; about 70 s, 90 MB). CI installs it in .ci/run.');
+    }
+    const tex = mkdtempSync(join(tmpdir(), 'flow-tex-'));
+    for (const t of TABLES) {
+      const src = readFileSync(join(dir, 'out/paper', t, `${t}.tex`), 'utf8');
+      const pkgs = /requires \\usepackage\{([^}]+)\}/.exec(src)![1];
+      writeFileSync(join(tex, `${t}.tex`), src);
+      writeFileSync(join(tex, `doc-${t}.tex`), `\\documentclass{article}\n\\usepackage{${pkgs}}\n\\begin{document}\n\\input{${t}.tex}\n\\end{document}\n`);
+      const r = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', `doc-${t}.tex`], { cwd: tex, encoding: 'utf8' });
+      const log = readFileSync(join(tex, `doc-${t}.log`), 'utf8');
+      expect(r.status, `${t}: ${log.split('\n').filter((l) => l.startsWith('!')).join('; ')}`).toBe(0);
+      expect(log.match(/Overfull \\hbox.*|Float too large.*/g) ?? [], t).toEqual([]);
+      expect(existsSync(join(tex, `doc-${t}.pdf`))).toBe(true);
+      // numbered once: the table's own number
+      expect(readFileSync(join(tex, `doc-${t}.aux`), 'utf8')).toContain(`\\newlabel{tab:${t}}{{${t.slice(5)}}`);
+    }
   });
 });
 
@@ -179,8 +249,8 @@ describe('robustness branches after paper.json', () => {
     });
   }
 
-  it('robust-w-knn.json re-runs only W, the SDMs, Table 3 and the report', () => {
-    expect(shared(graph('robust-w-knn.json'), base()).changed).toEqual(['report', 'sdm_ais', 'sdm_ris', 'table3', 'w']);
+  it('robust-w-knn.json re-runs only W, the SDMs, the tables (titled with the branch) and the report', () => {
+    expect(shared(graph('robust-w-knn.json'), base()).changed).toEqual(['report', 'sdm_ais', 'sdm_ris', ...TABLES, 'w'].sort());
   });
 
   it('robust-no-shanghai.json estimates on 25 cities, W included', () => {
@@ -190,6 +260,11 @@ describe('robustness branches after paper.json', () => {
     const sdm = JSON.parse(readFileSync(join(out, 'sdm_ris.model.json'), 'utf8'));
     expect(sdm.stats.nobs).toBe(375);
     expect(readFileSync(join(out, 'w.matrix.csv'), 'utf8')).not.toContain('Shanghai');
+    // its tables say so: titles, cluster counts, the cities by class
+    const t7 = readFileSync(join(out, 'table7/table7.md'), 'utf8');
+    expect(t7).toMatch(/^\*\*Table 7: .* \(without Shanghai\)\*\*/);
+    expect(t7).toContain('(1)-(2) clustered by city (10 clusters)');
+    expect(parseMarkdownTable(readFileSync(join(out, 'table6/table6.md'), 'utf8')).rows[0][1]).toBe('10');
   });
 });
 
@@ -202,6 +277,25 @@ describe('workflows/data.json (the data-building part alone)', () => {
     const s = run('data.json', cache, ['--no-out']);
     expect(s.hit.sort()).toEqual(same);
     expect(s.ran).toEqual(['table1']);
+  });
+});
+
+describe('workflows/montecarlo.json', () => {
+  it('copies the data pipeline and the models once per synthetic seed (40) and gathers them into one monte-carlo node', () => {
+    const g = graph('montecarlo.json');
+    const count = (base: string) => g.nodes.filter((n) => n.base === base).length;
+    for (const [base, n] of Object.entries({ raw: 40, panel: 40, fe_ris: 40, iv_ais: 40, sdm_ris: 40, w: 40, mc: 1, mc_table: 1 })) expect(count(base), base).toBe(n);
+    expect(g.edges.filter((e) => e.to === 'mc').length).toBe(6 * 40 + 40);
+    expect(g.nodes.find((n) => n.id === 'raw[dataSeed=7]')!.type).toBe('synth-yrd26');
+  });
+
+  it('runs end to end on one seed (--set dataSeed=3): every target row, the truth from that data set', () => {
+    const s = run('montecarlo.json', cacheOf('mc'), ['--set', 'dataSeed=3', '--out', 'out/mc-one']);
+    expect(s.failed).toEqual([]);
+    const { header, rows } = parseMarkdownTable(readFileSync(join(dir, 'out/mc-one/mc_table/mc_table.md'), 'utf8'));
+    expect(header.slice(0, 4)).toEqual(['target', 'draws', 'truth', 'mean']);
+    expect(rows).toHaveLength(14);
+    expect(rows[0].slice(0, 3)).toEqual(['FE RIS: lnINF', '1', '0.0433']);
   });
 });
 

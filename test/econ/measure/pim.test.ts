@@ -43,6 +43,23 @@ describe('pimStock', () => {
     expect(K[1]).toBeCloseTo(550, 10);
   });
 
+  it("pim(delta = 0.09, base='zhang') keeps the base-stock rate 0.10 and depreciates at delta (the two never swap)", () => {
+    const { K, k0 } = pimStock(I, opts({ delta: 0.09, zhangRate: 0.1 }));
+    expect(k0).toBe(100); // I0 / 0.10, not I0 / 0.09
+    // K1 = 100 x 0.91 + 10 = 101; K2 = 101 x 0.91 + 20 = 111.91
+    expect(K[1]).toBeCloseTo(101, 12);
+    expect(K[2]).toBeCloseTo(111.91, 12);
+    const end = pimStock(I, opts({ delta: 0.096, zhangRate: 0.1, timing: 'end' })).K;
+    expect(end[1]).toBeCloseTo(100 * 0.904 + 20, 12);
+  });
+
+  it("pim(delta = 0.096, base='hall-jones') divides by g + delta with the depreciation rate given", () => {
+    const J = Float64Array.from([100, 110, 121, 133.1, 146.41, 500]);
+    const { k0, K } = pimStock(J, opts({ base: 'hall-jones', window: 5, delta: 0.096 }));
+    expect(k0).toBeCloseTo(100 / 0.196, 10);
+    expect(K[1]).toBeCloseTo((100 / 0.196) * 0.904 + 100, 10);
+  });
+
   it("initialGrowth(arithmetic) averages the annual rates and (geometric) compounds them", () => {
     const J = Float64Array.from([100, 200, 100]);
     // rates: +100%, -50% -> arithmetic 0.25; geometric (100/100)^(1/2) - 1 = 0
