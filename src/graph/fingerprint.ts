@@ -6,8 +6,10 @@
 // changed; `why` takes them in order and follows input changes up to their root cause.
 // Run (scheduler.ts), status and explain (assess, below) and any future executor use this
 // module alone to key and judge a node.
-import { ENGINE_VERSION, canonical, hashPath, hashPathKeep, sha256, type StatCache } from './hash.js';
+import { ENGINE_VERSION, canonical, hashPath, hashPathKeep, sha256, type StatCache, type StatUse } from './hash.js';
 import { FlowError } from '../errors.js';
+import { InputRefused } from './inputs.js';
+import { relative, sep } from 'node:path';
 import type { Plan, PlanNode } from './plan.js';
 import type { Provenance, ProvenanceNode } from './node.js';
 import type { Store, CacheRecord, NodeState } from './store.js';
@@ -46,26 +48,31 @@ export const fingerprintKey = (fp: Fingerprint): string => sha256(canonical(fp))
 
 // ---- composing a fingerprint ----
 
-/** Content hashes of the files a node reads; `keep` (see hashPath) collects the bytes of those read whole. */
-export function fileHashes(n: PlanNode, stats: StatCache, dirty: { value: boolean }, keep?: Map<string, Buffer>): Record<string, string> {
+/** Content hashes of the files a node reads (see hashPath: `keep` collects the bytes read, `fresh` ignores the stat cache). */
+export function fileHashes(n: PlanNode, stats: StatCache, dirty: StatUse, keep?: Map<string, Buffer>, fresh = false): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of n.files) {
-    try { out[f.rel] = hashPath(f.abs, stats, dirty, keep); } catch (e) { throw cannotRead(n, f, e); }
+    try { out[f.rel] = hashPath(f.abs, stats, dirty, keep, fresh); } catch (e) { throw cannotRead(n, f, e); }
   }
   return out;
 }
 
-/** fileHashes with the bytes of the files read kept in `keep`, reading and hashing overlapped (hashPathKeep). */
-export async function fileHashesKeep(n: PlanNode, stats: StatCache, dirty: { value: boolean }, keep: Map<string, Buffer>): Promise<Record<string, string>> {
+/** fileHashes with reading and hashing overlapped (hashPathKeep). */
+export async function fileHashesKeep(n: PlanNode, stats: StatCache, dirty: StatUse, keep?: Map<string, Buffer>, fresh = false): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const f of n.files) {
-    try { out[f.rel] = await hashPathKeep(f.abs, stats, dirty, keep); } catch (e) { throw cannotRead(n, f, e); }
+    try { out[f.rel] = await hashPathKeep(f.abs, stats, dirty, keep, fresh); } catch (e) { throw cannotRead(n, f, e); }
   }
   return out;
 }
 
-const cannotRead = (n: PlanNode, f: PlanNode['files'][number], e: unknown) =>
-  new FlowError('data', `cannot read ${f.rel} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it was there when the workflow was validated`, { node: n.id, file: f.abs }, e);
+function cannotRead(n: PlanNode, f: PlanNode['files'][number], e: unknown): FlowError {
+  if (e instanceof InputRefused) {
+    const rel = e.path === f.abs ? f.rel : `${f.rel}/${relative(f.abs, e.path).split(sep).join('/')}`;
+    return new FlowError('data', `${rel} ${e.reason}`, { node: n.id, file: f.abs }, e);
+  }
+  return new FlowError('data', `cannot read ${f.rel} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it was there when the workflow was validated`, { node: n.id, file: f.abs }, e);
+}
 
 /** The fingerprint of a node given its inputs' output hashes (null where unknown). */
 export function fingerprint(n: PlanNode, outHash: (node: string, port: string) => InputHash, files: Record<string, string>, provenance?: string | null): Fingerprint {

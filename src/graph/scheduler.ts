@@ -14,7 +14,6 @@ import { availableParallelism } from 'node:os';
 import { FlowError } from '../errors.js';
 import type { Provenance } from './node.js';
 import { canonical, sha256 } from './hash.js';
-import { readWhole } from '../io/read.js';
 import { type Fingerprint, fileHashes, fileHashesKeep, fingerprint, fingerprintKey, provenanceOf, whyRun } from './fingerprint.js';
 import { inside } from './load.js';
 import type { Plan, PlanNode } from './plan.js';
@@ -24,6 +23,7 @@ import type { RunEvent, Summary } from './events.js';
 import { WorkerPool } from './pool.js';
 import { portModules } from './ports.js';
 import { lease } from './lock.js';
+import { keptInput } from './inputs.js';
 import { recordRun, type JournalNode } from './journal.js';
 
 export interface RunOptions {
@@ -142,36 +142,53 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
         const start = performance.now();
         let key: string | null = null;
         let running: (() => void) | undefined;
-        // bytes of the node's files read whole for their hashes: handed to the node by
-        // ctx.readFile (no second read). Not for worker nodes (they run elsewhere).
-        const kept = n.def.worker ? undefined : new Map<string, Buffer>();
+        // the bytes of the node's files read for their hashes: handed to the node by
+        // ctx.readFile (no second read; exactly the content its key is of)
+        const kept = new Map<string, Buffer>();
         try {
-          const files = kept && n.files.length ? await fileHashesKeep(n, stats, dirty, kept) : fileHashes(n, stats, dirty);
+          const use = { value: false, statHits: 0 };
+          let files = n.files.length ? await fileHashesKeep(n, stats, use, kept) : {};
           let prov: Provenance | undefined;
-          if (n.def.provenance) prov = provenanceOf(plan, n, (id) => made(id).key, (id) => made(id).files);
-          const fp = fingerprint(n, outHash, files, prov && sha256(canonical(prov)));
-          key = fingerprintKey(fp);
-          // the same key twice in one run (matrix copies with equal inputs): compute it once
-          const twin = inflight.get(key);
-          if (twin && !force.has(n.id)) await twin;
-          const rec = force.has(n.id) ? undefined : store.getRecord(key);
+          let fp!: Fingerprint;
+          const lookup = async (): Promise<[string, CacheRecord | undefined]> => {
+            if (n.def.provenance) prov = provenanceOf(plan, n, (id) => made(id).key, (id) => made(id).files);
+            fp = fingerprint(n, outHash, files, prov && sha256(canonical(prov)));
+            const k = key = fingerprintKey(fp);
+            // the same key twice in one run (matrix copies with equal inputs): compute it once
+            const twin = inflight.get(k);
+            if (twin && !force.has(n.id)) await twin;
+            return [k, force.has(n.id) ? undefined : store.getRecord(k)];
+          };
+          let [key1, rec] = await lookup();
+          if (!rec && use.statHits) {
+            // it runs, and some file hashes came from the stat cache: read those files now and
+            // key the result on the bytes the node gets (a file saved since the stat was
+            // recorded gets its own key, never the old content's)
+            kept.clear();
+            const read = await fileHashesKeep(n, stats, use, kept, true);
+            if (canonical(read) !== canonical(files)) { files = read; [key1, rec] = await lookup(); }
+          }
+          if (use.value) dirty.value = true;
           if (rec) {
+            kept.clear();
             const reran = [...new Set(Object.values(n.inputs).flat().map((r) => r.node))].filter((u) => done.get(u)?.status === 'ran');
             const ms = performance.now() - start;
-            const k = key;
+            const k = key1;
+            const hit = rec;
+            const hitFp = fp;
             report(n, () => {
-              emit({ type: 'hit', node: n.id, key: k, reason: reran.length ? 'cut-off' : 'cached', ms, savedMs: rec.ms });
-              summary.hit.push(n.id); summary.savedMs += rec.ms;
-              states[n.id] = { key: k, status: 'hit', fingerprint: fp, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan,
+              emit({ type: 'hit', node: n.id, key: k, reason: reran.length ? 'cut-off' : 'cached', ms, savedMs: hit.ms });
+              summary.hit.push(n.id); summary.savedMs += hit.ms;
+              states[n.id] = { key: k, status: 'hit', fingerprint: hitFp, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan,
                 ...(reran.length ? { cutOff: { upstream: reran, roots: [...new Set(reran.flatMap(rootsOf))] } } : {}) };
             });
-            return { status: 'hit', key, outputs: rec.outputs, files, roots: [] };
+            return { status: 'hit', key: key1, outputs: rec.outputs, files, roots: [] };
           }
           const { why, roots } = whyRun(n, prev?.nodes[n.id], fp, force.has(n.id), rootsOf);
           let settle!: () => void;
-          inflight.set(key, new Promise<void>((r) => (settle = r)));
+          inflight.set(key1, new Promise<void>((r) => (settle = r)));
           running = settle;
-          sub.next({ type: 'start', node: n.id, key, why });
+          sub.next({ type: 'start', node: n.id, key: key1, why });
           const inputs: Record<string, unknown> = {};
           const sources: Record<string, { node: string; port: string; branch?: Record<string, unknown> }[]> = {};
           for (const [port, refs] of Object.entries(n.inputs)) sources[port] = refs.map((r) => ({ node: r.node, port: r.port, ...(r.branch ? { branch: r.branch } : {}) }));
@@ -184,12 +201,14 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             pool ??= new WorkerPool(opts.workers ?? Math.max(1, availableParallelism() - 1));
             const job = {
               module, type: n.type, cacheDir: store.dir, root: plan.root, file: n.file, nodeId: n.id, params: n.params, sources, provenance: prov, ports: portModules(),
+              files: Object.fromEntries(kept), // shared memory: no copy
               inputs: Object.fromEntries(Object.entries(n.inputs).map(([port, refs]) => [port, { many: !!n.def.inputs[port].many, refs: refs.map((r) => made(r.node).outputs[r.port]) }])),
             };
             // the worker reads its inputs from the cache: they must be there
             await Promise.all(Object.values(job.inputs).flatMap((i) => i.refs.map((r) => writing.get(r.hash))));
             runStart = performance.now();
             Object.assign(outputs, await pool.run(job));
+            kept.clear();
           } else {
             const def = await plan.resolve(n.type);
             if (!def) throw new FlowError('run', `node type ${n.type} is no longer in the catalogue; rebuild (npm run build)`);
@@ -209,9 +228,9 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             };
             const result = await def.run({
               params: n.params, inputs, nodeId: n.id, provenance: prov, sources, resolvePath,
-              readFile: (p: string) => { const abs = resolvePath(p); return kept?.get(abs) ?? readWhole(abs); },
+              readFile: (p: string) => keptInput(kept, resolvePath(p), p, n),
             } as any);
-            kept?.clear();
+            kept.clear();
             for (const [port, spec] of Object.entries(n.def.outputs)) {
               const v = (result as Record<string, unknown>)?.[port];
               const bad = checkValue(spec.type, v);
@@ -231,13 +250,13 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             }
           }
           const ms = performance.now() - runStart;
-          const rec2: CacheRecord = { key, fingerprint: fp, outputs, ms, node: n.id, workflow: plan.rel, at: new Date().toISOString() };
+          const rec2: CacheRecord = { key: key1, fingerprint: fp, outputs, ms, node: n.id, workflow: plan.rel, at: new Date().toISOString() };
           const settleTwin = running!;
           running = undefined;
           const stored = (async () => {
             try { await Promise.all(writes); store.putRecord(rec2); return undefined; } catch (e) { return e; } finally { settleTwin(); }
           })();
-          const k = key;
+          const k = key1;
           report(n, async () => {
             const e = await stored;
             if (e) {
@@ -251,7 +270,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             summary.ran.push(n.id);
             states[n.id] = { key: k, status: 'ran', fingerprint: fp, why, roots, at, lastRan: { at, key: k, why, roots } };
           });
-          return { status: 'ran', key, outputs, files, roots };
+          return { status: 'ran', key: key1, outputs, files, roots };
         } catch (e) {
           running?.();
           const inputs = Object.entries(n.inputs).flatMap(([p, refs]) => refs.map((r) => `${p} <- ${r.node}.${r.port}`));

@@ -7,7 +7,7 @@ import { Store } from './store.js';
 import { checkValue, decode, encode } from './codec.js';
 import { inside, looksLikeNode } from './load.js';
 import type { OutputRef } from './store.js';
-import { readWhole } from '../io/read.js';
+import { keptInput } from './inputs.js';
 
 export interface WorkerJob {
   id: number;
@@ -23,6 +23,8 @@ export interface WorkerJob {
   ports: string[];
   sources: Record<string, unknown>;
   provenance?: unknown;
+  /** absolute path -> the bytes the engine read for the node's key (shared memory) */
+  files: Record<string, Uint8Array>;
 }
 export type WorkerReply = { id: number; outputs: Record<string, OutputRef> } | { id: number; error: { message: string; kind?: string } };
 
@@ -38,6 +40,7 @@ parentPort?.on('message', async (job: WorkerJob) => {
       const vals = await Promise.all(refs.map((r) => decode(r.type, store.getObject(r.hash))));
       inputs[port] = many ? vals : vals[0];
     }
+    const kept = new Map(Object.entries(job.files).map(([abs, b]) => [abs, Buffer.from(b.buffer, b.byteOffset, b.byteLength)]));
     const base = dirname(job.file);
     const resolvePath = (p: string) => {
       const abs = resolve(base, p);
@@ -46,7 +49,7 @@ parentPort?.on('message', async (job: WorkerJob) => {
     };
     const result = await def.run({
       params: job.params, inputs, nodeId: job.nodeId, sources: job.sources, provenance: job.provenance,
-      resolvePath, readFile: (p: string) => readWhole(resolvePath(p)),
+      resolvePath, readFile: (p: string) => keptInput(kept, resolvePath(p), p, { id: job.nodeId, type: job.type, file: job.file }),
     } as any);
     const outputs: Record<string, OutputRef> = {};
     for (const [port, spec] of Object.entries(def.outputs as Record<string, { type: any }>)) {

@@ -1,6 +1,6 @@
 // Node `load-matrix`: a dense weights matrix from a CSV without header (n rows of n
 // numbers) and its unit ids (a file with one id per line, or a list).
-import { readFileSync } from 'node:fs';
+import { readInputText } from './read-input.js';
 import { z } from 'zod';
 import { defineNode } from '../graph/node.js';
 import type { IdMatrix } from '../ports/index.js';
@@ -66,12 +66,14 @@ export const loadMatrixNode = defineNode({
   inputs: {},
   outputs: { matrix: { type: 'matrix' } },
   files: (p) => [p.path, ...(typeof p.ids === 'string' ? [p.ids] : [])],
-  run({ params, resolvePath, nodeId }) {
+  // through ctx.readFile (readInputText): the bytes it parses are the bytes its key was made from
+  run(ctx) {
+    const { params, nodeId } = ctx;
     try {
       const ids = typeof params.ids === 'string'
-        ? readFileSync(resolvePath(params.ids), 'utf8').split(/\r?\n/).map(unquote).filter((s) => s !== '')
+        ? readInputText(ctx, params.ids, 'ids').split(/\r?\n/).map(unquote).filter((s) => s !== '')
         : params.ids;
-      return { matrix: parseMatrix(readFileSync(resolvePath(params.path), 'utf8'), ids, params.path, params.standardize) };
+      return { matrix: parseMatrix(readInputText(ctx, params.path), ids, params.path, params.standardize) };
     } catch (e) {
       if (e instanceof FlowError) { (e.context as { node?: string }).node = nodeId; throw e; }
       throw new FlowError('data', `cannot read ${params.path}: ${(e as Error).message}`, { node: nodeId }, e);
