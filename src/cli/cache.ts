@@ -1,12 +1,14 @@
 // flow cache ls | show <key> | gc [--dry-run] [--keep-runs N] [--keep AGE] | verify [--fix]
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { FlowError } from '../errors.js';
 import { openStore, fmtMs } from './common.js';
 import { sha256 } from '../graph/hash.js';
-import { fingerprintKey } from '../graph/fingerprint.js';
+import { fingerprintKey, type Fingerprint } from '../graph/fingerprint.js';
+import { planProblem, statsProblem } from '../graph/shapes.js';
 import { withLock, waitForLeases } from '../graph/lock.js';
 import { DETAIL_RUNS, readJournal, variantOf, type JournalRun } from '../graph/journal.js';
-import type { CacheRecord } from '../graph/store.js';
+import type { CacheRecord, Store } from '../graph/store.js';
 
 type Opts = { cache?: string; json?: boolean; dryRun?: boolean; fix?: boolean; keepRuns?: string; keep?: string };
 const kb = (n: number) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KB` : `${(n / (1 << 20)).toFixed(1)} MB`);
@@ -32,30 +34,58 @@ export async function cacheShow(key: string, o: Opts): Promise<void> {
   process.stdout.write(JSON.stringify({ ...m.rec, outputs }, null, 2) + '\n');
 }
 
+/**
+ * Checks every file of the cache: objects against their hashes, records, run states, cached
+ * plans and the stat cache against their shapes (shapes.ts). `--fix` removes the broken ones
+ * (the next run recomputes or rebuilds them), holding the `cache` lock as gc does: it waits for
+ * runs in progress, and runs wait for it.
+ */
 export async function cacheVerify(o: Opts): Promise<void> {
   const store = openStore(o.cache);
+  if (!o.fix) return verify(store, false);
+  await withLock(store.dir, 'cache', async () => {
+    await waitForLeases(store.dir, (held) => process.stderr.write(`waiting for ${held.length} flow run${held.length > 1 ? 's' : ''} in progress to finish\n`));
+    verify(store, true);
+  }, { onWait: () => process.stderr.write('waiting for flow cache gc to finish\n') });
+}
+
+function verify(store: Store, fixing: boolean): void {
   const problems: string[] = [];
-  const fix = (p: string) => { if (o.fix) store.remove(p); };
+  const fix = (p: string) => { if (fixing) store.remove(p); };
   let nObj = 0, nRec = 0;
   for (const [p, name] of store.objects()) {
     nObj++;
-    if (sha256(readFileSync(p)) !== name) { problems.push(`object ${name.slice(0, 12)}: content does not match its hash`); fix(p); }
+    let bytes: Buffer;
+    try { bytes = readFileSync(p); } catch (e) { problems.push(`object ${name.slice(0, 12)}: ${(e as NodeJS.ErrnoException).code === 'EISDIR' ? 'a directory, not a file' : (e as Error).message}`); fix(p); continue; }
+    if (sha256(bytes) !== name) { problems.push(`object ${name.slice(0, 12)}: content does not match its hash`); fix(p); }
   }
   for (const r of store.records()) {
     nRec++;
-    if (!r.rec) { problems.push(`record ${r.key.slice(0, 12)}: unreadable (${r.error})`); fix(r.path); continue; }
+    if (!r.rec) { problems.push(`record ${r.key.slice(0, 12)}: broken (${r.error})`); fix(r.path); continue; }
     const rec: CacheRecord = r.rec;
-    if (rec.key !== r.key || fingerprintKey(rec.fingerprint) !== r.key) { problems.push(`record ${r.key.slice(0, 12)}: its fingerprint does not hash to its key`); fix(r.path); continue; }
+    if (rec.key !== r.key || fingerprintKey(rec.fingerprint as Fingerprint) !== r.key) { problems.push(`record ${r.key.slice(0, 12)}: its fingerprint does not hash to its key`); fix(r.path); continue; }
     for (const [port, x] of Object.entries(rec.outputs)) {
       if (!store.hasObject(x.hash)) { problems.push(`record ${r.key.slice(0, 12)} (${rec.node}): output ${port} -> missing object ${x.hash.slice(0, 12)}`); fix(r.path); break; }
     }
+  }
+  const rel = (p: string) => relative(store.dir, p);
+  for (const s of store.stateFiles()) if (s.error) { problems.push(`run state ${rel(s.path)}: broken (${s.error})`); fix(s.path); }
+  for (const p of store.planFiles()) {
+    let bad: string | undefined;
+    try { bad = planProblem(JSON.parse(readFileSync(p, 'utf8'))); } catch (e) { bad = (e as Error).message; }
+    if (bad) { problems.push(`cached plan ${rel(p)}: broken (${bad})`); fix(p); }
+  }
+  if (existsSync(store.statsPath())) {
+    let bad: string | undefined;
+    try { bad = statsProblem(JSON.parse(readFileSync(store.statsPath(), 'utf8'))); } catch (e) { bad = (e as Error).message; }
+    if (bad) { problems.push(`stat cache ${rel(store.statsPath())}: broken (${bad})`); fix(store.statsPath()); }
   }
   const tmp = store.tmpFiles();
   process.stdout.write(`checked ${nObj} objects, ${nRec} records${tmp.length ? `; ${tmp.length} leftover temp files from interrupted runs (harmless; \`flow cache gc\` removes them)` : ''}\n`);
   if (problems.length) {
     for (const p of problems) process.stdout.write(`  problem: ${p}\n`);
-    process.stdout.write(o.fix ? `removed ${problems.length} broken entries; the next run recomputes them\n` : `${problems.length} problems; \`flow cache verify --fix\` removes the broken entries\n`);
-    if (!o.fix) process.exitCode = 1;
+    process.stdout.write(fixing ? `removed ${problems.length} broken entries; the next run recomputes them\n` : `${problems.length} problems; \`flow cache verify --fix\` removes the broken entries\n`);
+    if (!fixing) process.exitCode = 1;
   } else process.stdout.write('cache ok\n');
 }
 
@@ -85,7 +115,11 @@ export function keptKeys(journal: JournalRun[], states: { workflow: string; at: 
   for (const r of journal) if (Date.parse(r.at) >= since) { const v = variantOf(r); byVariant.set(v, [...(byVariant.get(v) ?? []), r]); }
   for (const list of byVariant.values()) {
     const count = new Map<string, number>();
+    // the nodes the variant's latest run had (a node removed from the workflow keeps nothing)
+    const planned = list.at(-1)?.planned;
+    const live = planned ? new Set(planned) : undefined;
     for (const r of [...list].reverse()) for (const [id, n] of Object.entries(r.nodes ?? {})) {
+      if (live && !live.has(id)) continue;
       if ((n.status !== 'ran' && n.status !== 'hit') || !n.key || (count.get(id) ?? 0) >= runs) continue;
       count.set(id, (count.get(id) ?? 0) + 1);
       keep.add(n.key);

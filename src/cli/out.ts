@@ -2,90 +2,130 @@
 // every node that ran or hit, as DIR/<node>.<port>.csv (tables, matrices) or .json (models,
 // JSON, reports); a report's files also go to DIR/<node>/<file name>.
 //
-// Incremental: DIR/.flow-out.json (the manifest) records, per output, the artifact hash it
-// was written from and the files written with their sizes. An output whose artifact hash is
-// unchanged and whose files all still exist with the recorded sizes is skipped, so a warm
-// run decodes nothing and writes nothing. Files are written to a temp file in DIR and
-// renamed into place. Files of the manifest that the workflow no longer produces (a node
-// removed, or one that failed or was skipped in this run) are removed; files of nodes this
-// run did not cover (--only) are kept. Nothing outside the manifest is ever removed.
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// The folder is written as a unit. DIR/.flow-out.json (the manifest) records, per output, the
+// artifact hash it was written from and each file's size, mtime and sha256. One export at a
+// time per folder (the lock DIR/.flow-out.lock); before it changes anything, an export writes
+// DIR/.flow-out.incomplete and removes it only after the new manifest is in place, so a
+// manifest is trusted only when no marker is there. Trusted, a file whose size and mtime are
+// those recorded is up to date (a warm run reads no file and takes no lock); otherwise (a
+// marker left by a killed or failed export, an edited file) a file is up to date only when its
+// content has the recorded sha256. Files are written to a temp file in DIR and renamed into
+// place. Files of the manifest that the workflow no longer produces (a node removed, or one
+// that failed or was skipped in this run) are removed; files of nodes this run did not cover
+// (--only) are kept. Nothing outside the manifest is ever removed.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Plan } from '../graph/plan.js';
 import type { Store, OutputRef } from '../graph/store.js';
 import { decode, exportFiles, exportText } from '../graph/codec.js';
+import { sha256 } from '../graph/hash.js';
+import { withLockAt } from '../graph/lock.js';
+import { FlowError } from '../errors.js';
 
 export const MANIFEST = '.flow-out.json';
+export const INCOMPLETE = '.flow-out.incomplete';
+const LOCK = '.flow-out';
 const TMP_PREFIX = '.flow-tmp-';
 
-interface OutputEntry { hash: string; files: Record<string, number> }
-export interface OutManifest { version: 1; workflow: string; outputs: Record<string, OutputEntry> }
+interface FileEntry { size: number; mtimeMs: number; sha256: string }
+interface OutputEntry { hash: string; files: Record<string, FileEntry> }
+export interface OutManifest { version: 2; workflow: string; sets: Record<string, unknown>; outputs: Record<string, OutputEntry> }
 
 export interface ExportResult { dir: string; written: number; unchanged: number; removed: number; files: number; otherWorkflow?: string }
 
 /** A file name from a node id (matrix copies: `fe[delta=0.09]`), with no path separators. */
 const safe = (s: string) => s.replace(/[/\\\0]/g, '_');
 
+const isObj = (x: unknown): x is Record<string, any> => !!x && typeof x === 'object' && !Array.isArray(x);
+
+/** The manifest, if readable. A version 1 manifest (sizes only) gives the names of the files
+ * it wrote (for removal) but no entry it could be trusted for. */
 function readManifest(dir: string): { m?: OutManifest; text?: string } {
   try {
     const text = readFileSync(join(dir, MANIFEST), 'utf8');
     const m = JSON.parse(text);
-    return m && m.version === 1 && typeof m.outputs === 'object' ? { m, text } : {};
+    if (!isObj(m) || !isObj(m.outputs) || typeof m.workflow !== 'string') return {};
+    const outputs: Record<string, OutputEntry> = {};
+    for (const [name, e] of Object.entries(m.outputs)) {
+      if (!isObj(e) || typeof e.hash !== 'string' || !isObj(e.files)) continue;
+      const files: Record<string, FileEntry> = {};
+      for (const [rel, f] of Object.entries(e.files)) files[rel] = m.version === 2 && isObj(f) ? f as FileEntry : { size: -1, mtimeMs: -1, sha256: '' };
+      outputs[name] = { hash: e.hash, files };
+    }
+    return { m: { version: 2, workflow: m.workflow, sets: isObj(m.sets) ? m.sets : {}, outputs }, text };
   } catch { return {}; }
 }
+
+const fileSha = (p: string) => { try { return sha256(readFileSync(p)); } catch { return ''; } };
 
 /**
  * Writes the outputs of the nodes in `keys` (node id -> cache key, for nodes that ran or hit)
  * to `dir`. `covered`: the node ids this run was about (ran, hit, failed, skipped); entries of
- * other nodes still in the plan are kept as they are.
+ * other nodes still in the plan are kept as they are. When the folder is already up to date
+ * (the common warm run) nothing is written and no lock taken; otherwise the export runs again
+ * under the folder's lock.
  */
-export async function exportOutputs(plan: Plan, store: Store, keys: Map<string, string>, dir: string, covered?: Iterable<string>): Promise<ExportResult> {
+export async function exportOutputs(plan: Plan, store: Store, keys: Map<string, string>, dir: string, covered?: Iterable<string>, wait: { onWait?: () => void } = {}): Promise<ExportResult> {
   dir = resolve(dir);
   mkdirSync(dir, { recursive: true });
+  const scope = new Set(covered ?? plan.order);
+  const dry = await exportTo(plan, store, keys, dir, scope, false);
+  if (dry) return dry;
+  return withLockAt(join(dir, LOCK), `the out folder ${dir}`, async () => (await exportTo(plan, store, keys, dir, scope, true))!, wait);
+}
+
+/** One export; with `write` false, the result when there is nothing to write, else undefined. */
+async function exportTo(plan: Plan, store: Store, keys: Map<string, string>, dir: string, scope: Set<string>, write: boolean): Promise<ExportResult | undefined> {
+  const marker = join(dir, INCOMPLETE);
+  const trust = !existsSync(marker);
+  if (!trust && !write) return undefined;
   const { m: prev, text: prevText } = readManifest(dir);
   const sameWorkflow = !prev || prev.workflow === plan.rel;
   const old = prev?.outputs ?? {};
-  const scope = new Set(covered ?? plan.order);
   const res: ExportResult = { dir, written: 0, unchanged: 0, removed: 0, files: 0, ...(sameWorkflow ? {} : { otherWorkflow: prev!.workflow }) };
   const next: Record<string, OutputEntry> = {};
   const inside = (rel: string) => { const r = relative(dir, resolve(dir, rel)); return r !== '' && !r.startsWith('..') && !r.startsWith(sep) && !r.includes('\0'); };
 
-  const write = (rel: string, content: string | Uint8Array): number => {
-    const target = join(dir, rel);
-    const tmp = join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  let marked = false;
+  /** before the first change: the marker (the manifest is not to be trusted until it is gone) */
+  const mark = () => { if (!marked) { writeFile(dir, INCOMPLETE, `${process.pid}\n`); marked = true; } };
+  const put = (rel: string, content: string | Uint8Array): FileEntry => {
+    mark();
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    writeFileSync(tmp, bytes);
-    try {
-      mkdirSync(dirname(target), { recursive: true });
-      renameSync(tmp, target);
-    } catch (e) { rmSync(tmp, { force: true }); throw e; }
-    return bytes.byteLength;
+    writeFile(dir, rel, bytes);
+    return { size: bytes.byteLength, mtimeMs: statSync(join(dir, rel)).mtimeMs, sha256: sha256(bytes) };
   };
   const upToDate = (e: OutputEntry | undefined, ref: OutputRef) => {
-    if (!e || e.hash !== ref.hash || !e.files || typeof e.files !== 'object') return false;
-    for (const [rel, size] of Object.entries(e.files)) {
-      try { if (statSync(join(dir, rel)).size !== size) return false; } catch { return false; }
+    if (!e || e.hash !== ref.hash) return false;
+    for (const [rel, f] of Object.entries(e.files)) {
+      let st;
+      try { st = statSync(join(dir, rel)); } catch { return false; }
+      if (st.size !== f.size) return false;
+      if (trust && st.mtimeMs === f.mtimeMs) continue;
+      if (fileSha(join(dir, rel)) !== f.sha256) return false;
     }
     return true;
   };
 
   for (const id of plan.order) {
     const key = keys.get(id);
-    const rec = key && store.getRecord(key);
-    if (!rec) continue;
+    if (!key) continue;
+    const rec = store.getRecord(key);
+    if (!rec) throw new FlowError('cache', `the result of ${id} is no longer in the cache (removed while this run was writing its outputs?); run again`, { node: id });
     for (const [port, ref] of Object.entries(rec.outputs)) {
       const name = `${id}.${port}`;
       const e = old[name];
       if (upToDate(e, ref)) { next[name] = e; res.unchanged += Object.keys(e.files).length; continue; }
+      if (!write) return undefined;
       const v = await decode(ref.type, store.getObject(ref.hash));
       const { ext, text } = await exportText(ref.type, v);
-      const files: Record<string, number> = {};
+      const files: Record<string, FileEntry> = {};
       const main = `${safe(id)}.${port}.${ext}`;
-      files[main] = write(main, text);
+      files[main] = put(main, text);
       for (const [f, content] of Object.entries(exportFiles(ref.type, v))) {
         const rel = `${safe(id)}/${basename(f)}`;
-        files[rel] = write(rel, content);
+        files[rel] = put(rel, content);
       }
       res.written += Object.keys(files).length;
       next[name] = { hash: ref.hash, files };
@@ -101,23 +141,42 @@ export async function exportOutputs(plan: Plan, store: Store, keys: Map<string, 
   const live = new Set(Object.values(next).flatMap((e) => Object.keys(e.files)));
   if (sameWorkflow) {
     const dirs = new Set<string>();
-    for (const e of Object.values(old)) for (const rel of Object.keys(e.files ?? {})) {
-      if (live.has(rel) || !inside(rel)) continue;
+    for (const e of Object.values(old)) for (const rel of Object.keys(e.files)) {
+      if (live.has(rel) || !inside(rel) || !existsSync(join(dir, rel))) continue;
+      if (!write) return undefined;
+      mark();
       try { rmSync(join(dir, rel)); res.removed++; } catch { /* already gone */ }
       if (rel.includes('/')) dirs.add(join(dir, dirname(rel)));
     }
     for (const d of dirs) { try { rmdirSync(d); } catch { /* not empty */ } }
   }
   res.files = live.size;
+  const manifest: OutManifest = { version: 2, workflow: plan.rel, sets: plan.sets, outputs: Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  const text = JSON.stringify(manifest, null, 1) + '\n';
+  if (text !== prevText) {
+    if (!write) return undefined;
+    mark();
+    writeFile(dir, MANIFEST, text);
+  }
+  if (!write) return res;
   // temp files left by a killed run (older than 10 minutes: a younger one may be in use)
   try {
     const old10 = Date.now() - 10 * 60_000;
     for (const f of readdirSync(dir)) if (f.startsWith(TMP_PREFIX)) { const p = join(dir, f); try { if (statSync(p).mtimeMs < old10) rmSync(p, { force: true }); } catch { /* gone */ } }
   } catch { /* unreadable: nothing to clean */ }
-  const manifest: OutManifest = { version: 1, workflow: plan.rel, outputs: Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
-  const text = JSON.stringify(manifest, null, 1) + '\n';
-  if (text !== prevText) write(MANIFEST, text);
+  rmSync(marker, { force: true }); // last: the folder and its manifest agree
   return res;
+}
+
+/** Writes DIR/rel through a temp file in DIR, renamed into place. */
+function writeFile(dir: string, rel: string, content: string | Uint8Array): void {
+  const target = join(dir, rel);
+  const tmp = join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  writeFileSync(tmp, content);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    renameSync(tmp, target);
+  } catch (e) { rmSync(tmp, { force: true }); throw e; }
 }
 
 /** One line for the terminal: what was written where. */

@@ -3,8 +3,10 @@
 import { flowVersion, gitCommit, openWorkflow, type WorkflowOpts } from './common.js';
 import { render } from './render.js';
 import { run } from '../graph/scheduler.js';
+import { lease } from '../graph/lock.js';
 import type { Plan } from '../graph/plan.js';
 import type { Summary } from '../graph/events.js';
+import type { Store } from '../graph/store.js';
 
 /** `out`: a folder (--out DIR), false (--no-out), or undefined (the workflow's own "out"). */
 export interface RunCmdOpts extends WorkflowOpts { only: string[]; force: string[]; out?: string | boolean; json?: boolean; jobs: number; workers?: number }
@@ -17,12 +19,22 @@ export const coveredBy = (s: Summary) => [...s.ran, ...s.hit, ...s.failed, ...s.
 
 export async function runCommand(wf: string, o: RunCmdOpts): Promise<void> {
   const { plan, store } = await openWorkflow(wf, o);
-  const { summary, keys } = await render(run(plan, { store, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) } }), { json: o.json });
-  const dir = outDir(plan, o.out);
-  if (dir) {
-    const { exportOutputs, describeExport } = await import('./out.js');
-    const r = await exportOutputs(plan, store, keys, dir, coveredBy(summary));
-    if (!o.json) process.stdout.write(describeExport(r) + '\n');
-  }
+  const summary = await runAndExport(plan, store, o);
   if (summary.failed.length) process.exitCode = 1;
+}
+
+/** Runs a plan and writes its outputs (flow run, flow watch) under one lease on the cache, so
+ * gc cannot remove a result between the run and the export; the out folder's lock is out.ts's. */
+export async function runAndExport(plan: Plan, store: Store, o: Partial<RunCmdOpts>): Promise<Summary> {
+  const dir = outDir(plan, o.out);
+  const drop = await lease(store.dir, plan.rel, { onWait: () => process.stderr.write('waiting for flow cache gc to finish\n') });
+  try {
+    const { summary, keys } = await render(run(plan, { store, leased: true, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) } }), { json: o.json });
+    if (dir) {
+      const { exportOutputs, describeExport } = await import('./out.js');
+      const r = await exportOutputs(plan, store, keys, dir, coveredBy(summary), { onWait: () => process.stderr.write(`waiting for another flow run writing to ${dir}\n`) });
+      if (!o.json) process.stdout.write(describeExport(r) + '\n');
+    }
+    return summary;
+  } finally { drop(); }
 }

@@ -2,11 +2,8 @@
 // nodes read; re-plan and run again (caching makes that re-run only what is affected).
 import { watch as fsWatch, statSync } from 'node:fs';
 import { defer, from, merge, fromEventPattern, debounceTime, take, switchMap, repeat, catchError, of, Observable } from 'rxjs';
-import { flowVersion, gitCommit, openWorkflow, reportError, type WorkflowOpts } from './common.js';
-import { render } from './render.js';
-import { run } from '../graph/scheduler.js';
-import { outDir, coveredBy } from './run.js';
-import { exportOutputs, describeExport } from './out.js';
+import { openWorkflow, reportError, type WorkflowOpts } from './common.js';
+import { runAndExport } from './run.js';
 import { projectRoot } from '../graph/load.js';
 import { resolve } from 'node:path';
 
@@ -19,12 +16,7 @@ export async function watchCommand(wf: string, o: WorkflowOpts & { json?: boolea
   const once = async (): Promise<string[]> => {
     try {
       const { plan, store } = await openWorkflow(wf, o);
-      const { summary, keys } = await render(run(plan, { store, about: { flow: flowVersion(), commit: gitCommit(plan.root) } }), { json: o.json });
-      const dir = outDir(plan, o.out);
-      if (dir) {
-        const r = await exportOutputs(plan, store, keys, dir, coveredBy(summary));
-        if (!o.json) process.stdout.write(describeExport(r) + '\n');
-      }
+      await runAndExport(plan, store, o);
       return plan.watch;
     } catch (e) {
       reportError(e);

@@ -34,6 +34,9 @@ export interface JournalRun {
   skipped: string[];
   /** node id -> what happened (dropped for all but the last DETAIL_RUNS runs of a variant) */
   nodes?: Record<string, JournalNode>;
+  /** every node id of the plan (a --only run covers fewer): gc keeps no result of a node the
+   * variant's latest run no longer has (dropped with `nodes`) */
+  planned?: string[];
 }
 
 interface Data { version: 1; runs: JournalRun[] }
@@ -81,7 +84,7 @@ export async function readJournal(cacheDir: string, wait: LockWait = {}): Promis
       const v = variantOf(runs[i]);
       const k = (seen.get(v) ?? 0) + 1;
       seen.set(v, k);
-      if (k > DETAIL_RUNS && runs[i].nodes) delete runs[i].nodes;
+      if (k > DETAIL_RUNS) { delete runs[i].nodes; delete runs[i].planned; }
     }
     if (runs.length > MAX_RUNS) runs.splice(0, runs.length - MAX_RUNS);
     await db.write();

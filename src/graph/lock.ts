@@ -1,8 +1,10 @@
-// Cross-process locks on a directory: the cache today (gc, the run journal, run leases), the
-// out folder next. One helper so that every writer takes them the same way.
+// Cross-process locks: the cache (gc, verify --fix, the run journal, run leases) and each out
+// folder (one export at a time). One helper so that every writer takes them the same way.
 //   withLock(dir, name, fn)  an exclusive lock, DIR/locks/<name>.lock, through proper-lockfile
 //                            (an atomic mkdir, its mtime refreshed while held, so the lock of a
-//                            process that died is taken over after STALE_MS)
+//                            process that died is taken over after STALE_MS, or at once when
+//                            its owner file names a dead process on this host); withLockAt
+//                            takes one at any path (the out folder's)
 //   lease(dir)               a shared hold, taken by every run: a file in DIR/locks/leases,
 //                            written first; then, if gc holds the `cache` lock, the run drops it,
 //                            waits for gc and tries again
@@ -18,6 +20,11 @@ import { randomBytes } from 'node:crypto';
 import { FlowError } from '../errors.js';
 
 const STALE_MS = 10_000;
+
+const alive = (pid: number) => {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+};
+
 const locksDir = (dir: string) => join(dir, 'locks');
 
 export interface LockWait {
@@ -30,25 +37,48 @@ export interface LockWait {
 /** Runs fn holding the exclusive lock `name` of dir; waits while another process holds it. */
 export async function withLock<T>(dir: string, name: string, fn: () => Promise<T> | T, wait: LockWait = {}): Promise<T> {
   mkdirSync(locksDir(dir), { recursive: true });
-  const target = join(locksDir(dir), name);
+  return withLockAt(join(locksDir(dir), name), `the ${name} lock of ${dir}`, fn, wait);
+}
+
+/**
+ * Runs fn holding the exclusive lock at `target` (the lock is the directory `target`.lock,
+ * its owner's pid and host in `target`.owner); `label` names it in messages. The lock of a
+ * process that died on this host is taken over at once (else after STALE_MS without refresh).
+ */
+export async function withLockAt<T>(target: string, label: string, fn: () => Promise<T> | T, wait: LockWait = {}): Promise<T> {
   const opts = { lockfilePath: `${target}.lock`, realpath: false, stale: STALE_MS, onCompromised: () => {} };
   const lockfile = (await import('proper-lockfile')).default;
+  const owner = `${target}.owner`;
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(target, { ...opts, retries: 0 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw lockError(dir, name, e);
-    wait.onWait?.();
+    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw lockError(label, e);
+    if (!takeOverDead(opts.lockfilePath, owner)) wait.onWait?.();
     const timeout = wait.timeoutMs ?? Infinity;
     const retries = Number.isFinite(timeout) ? { retries: Math.max(1, Math.ceil(timeout / 200)), minTimeout: 50, maxTimeout: 200 } : { forever: true, minTimeout: 50, maxTimeout: 200 };
-    try { release = await lockfile.lock(target, { ...opts, retries }); } catch (e2) { throw lockError(dir, name, e2); }
+    try { release = await lockfile.lock(target, { ...opts, retries }); } catch (e2) { throw lockError(label, e2); }
   }
-  try { return await fn(); } finally { await release().catch(() => {}); }
+  try { writeFileSync(owner, JSON.stringify({ pid: process.pid, host: hostname() })); } catch { /* the lock still holds; only a faster take-over is lost */ }
+  try { return await fn(); } finally { rmSync(owner, { force: true }); await release().catch(() => {}); }
 }
 
-const lockError = (dir: string, name: string, e: unknown) => new FlowError('cache', (e as NodeJS.ErrnoException).code === 'ELOCKED'
-  ? `the ${name} lock of ${dir} is held by another flow process; try again when it has finished`
-  : `cannot take the ${name} lock of ${dir}: ${(e as Error).message}`, {}, e);
+/** Removes a lock whose owner (same host) is no longer alive; true when it did. (Two
+ * waiters that both see the dead owner could race here only within the few microseconds
+ * between the check and the removal; the take-over by age stays as a fallback.) */
+function takeOverDead(lockDir: string, owner: string): boolean {
+  const dead = () => {
+    try { const o = JSON.parse(readFileSync(owner, 'utf8')); return o.host === hostname() && o.pid !== process.pid && !alive(o.pid); } catch { return false; }
+  };
+  if (!dead()) return false;
+  rmSync(owner, { force: true });
+  rmSync(lockDir, { recursive: true, force: true });
+  return true;
+}
+
+const lockError = (label: string, e: unknown) => new FlowError('cache', (e as NodeJS.ErrnoException).code === 'ELOCKED'
+  ? `${label} is held by another flow process; try again when it has finished`
+  : `cannot take ${label}: ${(e as Error).message}`, {}, e);
 
 // ---- leases: shared holds ----
 
@@ -79,10 +109,6 @@ export async function lease(dir: string, what: string, wait: LockWait = {}): Pro
     while (held(dir, 'cache')) await new Promise((r) => setTimeout(r, 100));
   }
 }
-
-const alive = (pid: number) => {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-};
 
 /** The leases held now (those of processes that died are removed). */
 export function liveLeases(dir: string): LeaseFile[] {

@@ -11,6 +11,7 @@ import type { Plan, PlanNode } from './plan.js';
 import type { NodeDef } from './node.js';
 import { looksLikeNode } from './load.js';
 import type { Store } from './store.js';
+import { planProblem } from './shapes.js';
 
 type SavedNode = Omit<PlanNode, 'gathers'> & { gathers: string[] };
 interface Saved { sources: { path: string; sha256: string }[]; plan: Omit<Plan, 'nodes' | 'dependents' | 'resolve'> & { nodes: SavedNode[] } }
@@ -24,6 +25,7 @@ const path = (store: Store, key: string) => join(store.dir, 'plans', key + '.jso
 export function loadPlan(store: Store, key: string, resolveBuiltin: (type: string) => Promise<NodeDef<any> | undefined>): Plan | undefined {
   let saved: Saved;
   try { saved = JSON.parse(readFileSync(path(store, key), 'utf8')); } catch { return undefined; }
+  if (planProblem(saved)) return undefined; // broken: planned again (and replaced)
   for (const s of saved.sources) {
     try { if (sha256(readFileSync(s.path)) !== s.sha256) return undefined; } catch { return undefined; }
   }

@@ -35,6 +35,9 @@ export interface RunOptions {
   concurrency?: number;
   /** worker threads for node types with `worker: true` (0: run them on the main thread) */
   workers?: number;
+  /** the caller holds a lease on the cache (lock.ts) for longer than the run (flow run: the
+   * run and the export of its outputs), so the run takes none of its own */
+  leased?: boolean;
   /** for the run journal: the flow version and the project's git commit */
   about?: { flow: string; commit?: string };
 }
@@ -77,7 +80,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
     let stopped = false, teardown = () => {}, dropLease: (() => void) | undefined;
     (async () => {
       const scope = only ? await ancestorsOf(plan, only) : new Set(plan.order);
-      const drop = await lease(store.dir, plan.rel, { onWait: () => sub.next({ type: 'waiting', on: 'flow cache gc' }) });
+      const drop = opts.leased ? () => {} : await lease(store.dir, plan.rel, { onWait: () => sub.next({ type: 'waiting', on: 'flow cache gc' }) });
       if (stopped) drop(); else { dropLease = drop; teardown = start(scope); }
     })().catch((e) => sub.error(e));
     return () => { stopped = true; teardown(); dropLease?.(); };
@@ -305,10 +308,12 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           summary.ms = performance.now() - t0;
           try {
             if (dirty.value) store.writeStats(stats);
-            store.writeState({ workflow: plan.rel, at, nodes: { ...(prev?.nodes ?? {}), ...states } });
+            // nodes this run did not cover (--only) keep their last state; removed nodes go
+            const kept = Object.entries(prev?.nodes ?? {}).filter(([id]) => plan.nodes.has(id));
+            store.writeState({ workflow: plan.rel, at, nodes: { ...Object.fromEntries(kept), ...states } });
           } catch (e) { sub.error(new FlowError('cache', `could not write the run state: ${(e as Error).message}`, {}, e)); return; }
           const entry = { at, ms: summary.ms, workflow: plan.rel, sets: plan.sets, flow: opts.about?.flow ?? 'unknown', ...(opts.about?.commit ? { commit: opts.about.commit } : {}),
-            ran: summary.ran, hit: summary.hit, failed: summary.failed, skipped: summary.skipped, nodes: journalNodes };
+            ran: summary.ran, hit: summary.hit, failed: summary.failed, skipped: summary.skipped, nodes: journalNodes, planned: plan.order };
           try { recordRun(store.dir, entry); } catch (e) { sub.error(new FlowError('cache', `could not write the run journal: ${(e as Error).message}`, {}, e)); return; }
           dropLease?.();
           dropLease = undefined;

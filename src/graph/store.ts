@@ -12,6 +12,7 @@ import { FlowError } from '../errors.js';
 import { sha256, type StatCache } from './hash.js';
 import type { PortType } from './ports.js';
 import type { Fingerprint, Reason } from './fingerprint.js';
+import { recordProblem, stateProblem, statsProblem } from './shapes.js';
 
 export interface OutputRef { hash: string; type: PortType; size: number }
 
@@ -141,45 +142,62 @@ export class Store {
     return bytes;
   }
 
-  hasObject(hash: string): boolean { return existsSync(this.objectPath(hash)); }
+  /** Whether the object is there (a file: a directory in its place is not an object). */
+  hasObject(hash: string): boolean { return statSync(this.objectPath(hash), { throwIfNoEntry: false })?.isFile() ?? false; }
 
-  /** A record whose objects all exist, or undefined (a miss). */
+  /** A well-formed record (shapes.ts) for this key whose objects all exist, or undefined (a miss). */
   getRecord(key: string): CacheRecord | undefined {
     let rec: CacheRecord;
     try { rec = JSON.parse(readFileSync(this.recordPath(key), 'utf8')); } catch { return undefined; }
+    if (recordProblem(rec) || rec.key !== key) return undefined;
     for (const o of Object.values(rec.outputs)) if (!this.hasObject(o.hash)) return undefined;
     return rec;
   }
 
   putRecord(rec: CacheRecord): void { this.writeAtomic(this.recordPath(rec.key), JSON.stringify(rec)); }
 
+  /** The last run state of a workflow, if there is a well-formed one. */
   readState(workflowRel: string): WorkflowState | undefined {
-    try { return JSON.parse(readFileSync(this.statePath(workflowRel), 'utf8')); } catch { return undefined; }
+    try { const s = JSON.parse(readFileSync(this.statePath(workflowRel), 'utf8')); return stateProblem(s) ? undefined : s; } catch { return undefined; }
   }
 
   writeState(s: WorkflowState): void { this.writeAtomic(this.statePath(s.workflow), JSON.stringify(s)); }
 
+  /** The stat cache (a broken one is empty: every file is hashed again). */
   readStats(): StatCache {
-    try { return JSON.parse(readFileSync(join(this.dir, 'stat.json'), 'utf8')); } catch { return {}; }
+    try { const s = JSON.parse(readFileSync(this.statsPath(), 'utf8')); return statsProblem(s) ? {} : s; } catch { return {}; }
   }
 
-  writeStats(s: StatCache): void { this.writeAtomic(join(this.dir, 'stat.json'), JSON.stringify(s)); }
+  statsPath(): string { return join(this.dir, 'stat.json'); }
+
+  writeStats(s: StatCache): void { this.writeAtomic(this.statsPath(), JSON.stringify(s)); }
 
   // ---- maintenance: ls, verify, gc ----
 
+  /** Every record file: the record, or why it is broken (unreadable, or not a record's shape). */
   *records(): Generator<{ path: string; key: string; rec?: CacheRecord; error?: string }> {
     for (const [path, name] of walk(join(this.dir, 'keys'))) {
       const key = name.replace(/\.json$/, '');
-      try { yield { path, key, rec: JSON.parse(readFileSync(path, 'utf8')) }; } catch (e) { yield { path, key, error: (e as Error).message }; }
+      let rec: unknown;
+      try { rec = JSON.parse(readFileSync(path, 'utf8')); } catch (e) { yield { path, key, error: (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'a directory, not a file' : (e as Error).message }; continue; }
+      const bad = recordProblem(rec);
+      yield bad ? { path, key, error: bad } : { path, key, rec: rec as CacheRecord };
     }
   }
 
   *objects(): Generator<[path: string, hash: string]> { yield* walk(join(this.dir, 'objects')); }
 
-  states(): WorkflowState[] {
-    const out: WorkflowState[] = [];
-    for (const [p] of walk(join(this.dir, 'state'))) { try { out.push(JSON.parse(readFileSync(p, 'utf8'))); } catch { /* reported by verify */ } }
-    return out;
+  states(): WorkflowState[] { return this.stateFiles().flatMap((s) => (s.state ? [s.state] : [])); }
+
+  /** Every run state file: the state, or why it is broken. */
+  stateFiles(): { path: string; state?: WorkflowState; error?: string }[] {
+    return [...walk(join(this.dir, 'state'))].map(([path]) => {
+      try {
+        const s = JSON.parse(readFileSync(path, 'utf8'));
+        const bad = stateProblem(s);
+        return bad ? { path, error: bad } : { path, state: s };
+      } catch (e) { return { path, error: (e as Error).message }; }
+    });
   }
 
   planFiles(): string[] {
@@ -192,7 +210,8 @@ export class Store {
     return existsSync(d) ? readdirSync(d).map((f) => join(d, f)) : [];
   }
 
-  remove(p: string): void { rmSync(p, { force: true }); }
+  /** Removes a file of the cache (or whatever is in its place: a directory too). */
+  remove(p: string): void { rmSync(p, { force: true, recursive: true }); }
 
   size(p: string): number { try { return statSync(p).size; } catch { return 0; } }
 }

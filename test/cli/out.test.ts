@@ -4,6 +4,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
 import { project, flow, jsonLines } from '../graph/helpers.js';
 import { ensureBuilt } from './build.js';
 
@@ -45,7 +46,12 @@ describe('the default output folder', () => {
     expect(JSON.parse(readFileSync(join(out, 'm.model.json'), 'utf8')).coefficients[0].estimate).toBe(9);
     const m = JSON.parse(readFileSync(join(out, MANIFEST), 'utf8'));
     expect(m.workflow).toBe('wf/main.json');
-    expect(m.outputs['rep.report'].files).toEqual({ 'rep.report.json': statSync(join(out, 'rep.report.json')).size, 'rep/rep.html': 14, 'rep/rep.md': 7 });
+    expect(m.version).toBe(2);
+    // each file with its size, mtime and the sha256 of its content
+    const entry = (rel: string) => ({ size: statSync(join(out, rel)).size, mtimeMs: statSync(join(out, rel)).mtimeMs, sha256: createHash('sha256').update(readFileSync(join(out, rel))).digest('hex') });
+    expect(m.outputs['rep.report'].files).toEqual({ 'rep.report.json': entry('rep.report.json'), 'rep/rep.html': entry('rep/rep.html'), 'rep/rep.md': entry('rep/rep.md') });
+    expect(m.outputs['rep.report'].files['rep/rep.md'].size).toBe(7);
+    expect(existsSync(join(out, '.flow-out.incomplete'))).toBe(false);
   });
 
   it('writes nothing on a warm run: every file and the manifest keep their mtimes', async () => {
