@@ -7,6 +7,7 @@ import type { NodeDef } from '../graph/node.js';
 import { planKey, loadPlan, savePlan } from '../graph/plancache.js';
 import { FlowError } from '../errors.js';
 import { Store } from '../graph/store.js';
+import { writableDir } from '../graph/paths.js';
 import { loadWorkflow, projectRoot, formatError, WorkflowInvalid, looksLikeNode, type NodeCatalog } from '../graph/load.js';
 import type { Plan } from '../graph/plan.js';
 import '../ports/index.js'; // flow's domain port types (model, matrix, report), before anything is encoded or decoded
@@ -82,8 +83,9 @@ export async function openWorkflow(file: string, opts: WorkflowOpts): Promise<{ 
   return { plan, store };
 }
 
+/** The cache (--cache DIR, else cache/ at the project root), checked and made before anything runs (paths.ts). */
 export function openStore(cache: string | undefined, root = projectRoot(join(process.cwd(), 'x'))): Store {
-  return new Store(cache ? resolve(cache) : join(root, 'cache'));
+  return new Store(writableDir(cache ?? join(root, 'cache'), '--cache'));
 }
 
 /** --set name=value: the value as JSON when it parses (numbers, booleans, lists), else a string. */

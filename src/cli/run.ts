@@ -4,6 +4,8 @@ import { flowVersion, gitCommit, openWorkflow, type WorkflowOpts } from './commo
 import { render } from './render.js';
 import { run } from '../graph/scheduler.js';
 import { lease } from '../graph/lock.js';
+import { outDirProblem, writableDir } from '../graph/paths.js';
+import { FlowError } from '../errors.js';
 import type { Plan } from '../graph/plan.js';
 import type { Summary } from '../graph/events.js';
 import type { Store } from '../graph/store.js';
@@ -23,10 +25,21 @@ export async function runCommand(wf: string, o: RunCmdOpts): Promise<void> {
   if (summary.failed.length) process.exitCode = 1;
 }
 
+/** The out folder (outDir), checked and made before anything runs: a validate error (exit 2) when it cannot be used. */
+function checkedOutDir(plan: Plan, store: Store, out: string | boolean | undefined): string | undefined {
+  const dir = outDir(plan, out);
+  if (!dir) return undefined;
+  const what = typeof out === 'string' ? '--out' : 'out';
+  const real = writableDir(dir, what);
+  const bad = outDirProblem(real, store.dir, [...plan.nodes.values()].flatMap((n) => n.files.map((f) => f.abs)), plan.root);
+  if (bad) throw new FlowError('validate', `${what} ${dir}: ${bad}`, { file: plan.file, field: what });
+  return real;
+}
+
 /** Runs a plan and writes its outputs (flow run, flow watch) under one lease on the cache, so
  * gc cannot remove a result between the run and the export; the out folder's lock is out.ts's. */
 export async function runAndExport(plan: Plan, store: Store, o: Partial<RunCmdOpts>): Promise<Summary> {
-  const dir = outDir(plan, o.out);
+  const dir = checkedOutDir(plan, store, o.out);
   const drop = await lease(store.dir, plan.rel, { onWait: () => process.stderr.write('waiting for flow cache gc to finish\n') });
   try {
     const { summary, keys } = await render(run(plan, { store, leased: true, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) } }), { json: o.json });

@@ -2,6 +2,7 @@
 // field. Produces the merged declarations that plan.ts wires, checks and expands.
 // Every problem is collected as a FlowError naming file and field; nothing throws midway.
 import { existsSync, readFileSync } from 'node:fs';
+import { inside, inputPathProblem } from './paths.js';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FlowError } from '../errors.js';
@@ -78,10 +79,7 @@ export function projectRoot(file: string): string {
   }
 }
 
-export function inside(root: string, abs: string): boolean {
-  const r = relative(root, abs);
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
-}
+export { inside } from './paths.js';
 
 const TOP_KEYS = ['$schema', 'description', 'extends', 'plugins', 'out', 'params', 'matrix', 'nodes'];
 const NODE_KEYS = ['uses', 'with', 'in', 'description'];
@@ -171,6 +169,8 @@ export async function loadWorkflow(file: string, base: NodeCatalog): Promise<Loa
   await loadZod();
   const chain: RawFile[] = [];
   if (!inside(root, abs)) throw new WorkflowInvalid([verr(abs, undefined, `the workflow is outside the project ${root}`)]);
+  const badFile = existsSync(abs) ? inputPathProblem(root, abs) : undefined;
+  if (badFile) throw new WorkflowInvalid([verr(abs, undefined, `the workflow file ${badFile}`)]);
   let cur: RawFile | undefined = readJson(abs, undefined, undefined, errs);
   while (cur) {
     checkShape(cur, errs);
@@ -179,6 +179,8 @@ export async function loadWorkflow(file: string, base: NodeCatalog): Promise<Loa
     if (typeof ext !== 'string') break;
     const next = resolve(dirname(cur.file), ext);
     if (!inside(root, next)) { errs.push(verr(cur.file, 'extends', `${ext} leaves the project tree (${root}); workflows extend files inside the project`)); break; }
+    const badExt = existsSync(next) ? inputPathProblem(root, next) : undefined;
+    if (badExt) { errs.push(verr(cur.file, 'extends', `${ext} ${badExt}`)); break; }
     if (chain.some((c) => c.file === next)) {
       const names = [...chain.map((c) => relative(root, c.file)), relative(root, next)];
       errs.push(verr(cur.file, 'extends', `extends chain loops: ${names.join(' -> ')}; remove one of the extends`));
@@ -256,6 +258,8 @@ async function loadPlugins(list: { path: string; file: string }[], root: string,
     if (seen.has(abs)) continue;
     seen.add(abs);
     if (!inside(root, abs)) { errs.push(verr(file, 'plugins', `${path} leaves the project tree; plugins must live inside the project`)); continue; }
+    const badPlugin = existsSync(abs) ? inputPathProblem(root, abs) : undefined;
+    if (badPlugin) { errs.push(verr(file, 'plugins', `${path} ${badPlugin}`)); continue; }
     let text: Buffer;
     try { text = readFileSync(abs); } catch { errs.push(verr(file, 'plugins', `${path} not found (paths are relative to this workflow file)`)); continue; }
     let mod: Record<string, unknown>;

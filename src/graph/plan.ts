@@ -3,12 +3,12 @@
 // node reads, and the matrix expansion (a node is copied once per combination of the
 // matrix params it depends on, directly or through its inputs; the rest are shared).
 import { dirname, relative, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { FlowError } from '../errors.js';
 import type { NodeDef, InputSpec, OutputSpec } from './node.js';
 import type { PortType } from './ports.js';
 import { canonical } from './hash.js';
 import { type Loaded, type Decl, WorkflowInvalid, verr, didYouMean, inside } from './load.js';
+import { inputPathProblem } from './paths.js';
 import { paramIssues, unknownKeys } from './paramerr.js';
 import { ancestors, findCycle, graphOf, topoOrder } from './dag.js';
 import { dependentsOf } from './plancache.js';
@@ -257,7 +257,8 @@ function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, bra
   for (const p of def.files?.(r.data) ?? []) {
     const abs = resolve(dirname(d.file), p);
     if (!inside(loaded.root, abs)) { push(verr(d.file, f, `path ${p} leaves the project tree (${loaded.root}); keep data inside the project${where}`, d.id)); ok = false; continue; }
-    if (!existsSync(abs)) { push(verr(d.file, f, `${p} does not exist (paths are relative to this workflow file)${where}`, d.id)); ok = false; continue; }
+    const bad = inputPathProblem(loaded.root, abs);
+    if (bad) { push(verr(d.file, f, `${p} ${bad}${where}`, d.id)); ok = false; continue; }
     files.push({ abs, rel: relative(loaded.root, abs).split('\\').join('/') });
   }
   const code = loaded.code.get(d.uses);

@@ -24,6 +24,7 @@ import { WorkerPool } from './pool.js';
 import { portModules } from './ports.js';
 import { lease } from './lock.js';
 import { keptInput } from './inputs.js';
+import { inputPathProblem } from './paths.js';
 import { recordRun, type JournalNode } from './journal.js';
 
 export interface RunOptions {
@@ -149,6 +150,11 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
         // ctx.readFile (no second read; exactly the content its key is of)
         const kept = new Map<string, Buffer>();
         try {
+          // checked again here: a cached plan skipped validation, and a path may have become a symlink since
+          for (const f of n.files) {
+            const bad = inputPathProblem(plan.root, f.abs);
+            if (bad) throw new FlowError('validate', `${f.rel} ${bad}`, { node: n.id, file: n.file });
+          }
           const use = { value: false, statHits: 0 };
           let files = n.files.length ? await fileHashesKeep(n, stats, use, kept) : {};
           let prov: Provenance | undefined;
