@@ -32,7 +32,7 @@ function checkedOutDir(plan: Plan, store: Store, out: string | boolean | undefin
   const what = typeof out === 'string' ? '--out' : 'out';
   const real = writableDir(dir, what);
   const bad = outDirProblem(real, store.dir, [...plan.nodes.values()].flatMap((n) => n.files.map((f) => f.abs)), plan.root);
-  if (bad) throw new FlowError('validate', `${what} ${dir}: ${bad}`, { file: plan.file, field: what });
+  if (bad) throw new FlowError('validate', `${what} ${dir}: ${bad}`, { file: plan.file });
   return real;
 }
 

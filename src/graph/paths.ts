@@ -49,7 +49,7 @@ const SPECIAL = ['/proc', '/sys', '/dev'];
 
 /** A folder flow writes (`what`: "--cache" or "--out"), made if missing; a validate FlowError when it cannot be. Returns its real path. */
 export function writableDir(dir: string, what: string): string {
-  const fail = (why: string) => new FlowError('validate', `${what} ${dir}: ${why}`, { field: what });
+  const fail = (why: string) => new FlowError('validate', `${what} ${dir}: ${why}`);
   if (dir.includes('\0')) throw fail('the path holds a null byte');
   const abs = resolve(dir);
   if (abs.split(sep).some((part) => Buffer.byteLength(part) > 255) || Buffer.byteLength(abs) > 4095) throw fail('the path is too long (a name has at most 255 bytes, a path 4095)');
