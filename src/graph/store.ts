@@ -115,7 +115,7 @@ export class Store {
   putObject(bytes: Uint8Array): { hash: string; size: number } {
     const hash = sha256(bytes);
     const p = this.objectPath(hash);
-    if (!existsSync(p)) this.writeAtomic(p, bytes);
+    if (!this.hasObject(hash)) { this.clearBroken(p); this.writeAtomic(p, bytes); }
     return { hash, size: bytes.byteLength };
   }
 
@@ -126,7 +126,8 @@ export class Store {
     const hash = sha256(bytes);
     const p = this.objectPath(hash);
     const size = bytes.byteLength;
-    if (existsSync(p)) return { hash, size, written: Promise.resolve(), background: false };
+    if (this.hasObject(hash)) return { hash, size, written: Promise.resolve(), background: false };
+    this.clearBroken(p);
     if (size < 1 << 20) {
       try { this.writeAtomic(p, bytes); return { hash, size, written: Promise.resolve(), background: false }; } catch (e) { return { hash, size, written: Promise.reject(e), background: false }; }
     }
@@ -141,6 +142,9 @@ export class Store {
     if (sha256(bytes) !== hash) throw new FlowError('cache', `artifact ${hash.slice(0, 12)} is corrupt; run \`flow cache verify\` to find and remove broken entries`);
     return bytes;
   }
+
+  /** Something that is not a file where an object goes (a directory): removed, so the object can be written. */
+  private clearBroken(p: string): void { if (existsSync(p)) rmSync(p, { recursive: true, force: true }); }
 
   /** Whether the object is there (a file: a directory in its place is not an object). */
   hasObject(hash: string): boolean { return statSync(this.objectPath(hash), { throwIfNoEntry: false })?.isFile() ?? false; }
