@@ -5,6 +5,7 @@
 // from a cached plan never needs it.
 import type { z } from 'zod';
 import { canonical } from './hash.js';
+import { own, has } from './own.js';
 
 const schemas = new WeakMap<object, any>();
 let toJSONSchema: typeof z.toJSONSchema | undefined;
@@ -24,7 +25,7 @@ function at(js: any, path: PropertyKey[]): any {
   for (const k of path) {
     if (!cur) return undefined;
     if (cur.anyOf) cur = cur.anyOf.find((x: any) => x.type === 'object' || x.type === 'array') ?? cur.anyOf[0];
-    cur = typeof k === 'number' ? (cur.prefixItems?.[k] ?? cur.items) : cur.properties?.[k as string] ?? (typeof cur.additionalProperties === 'object' ? cur.additionalProperties : undefined);
+    cur = typeof k === 'number' ? (cur.prefixItems?.[k] ?? cur.items) : own(cur.properties, k as string) ?? (typeof cur.additionalProperties === 'object' ? cur.additionalProperties : undefined);
   }
   return cur;
 }
@@ -64,7 +65,7 @@ export function describe(js: any): string {
 
 function get(v: unknown, path: PropertyKey[]): unknown {
   let cur: any = v;
-  for (const k of path) cur = cur == null ? undefined : cur[k as any];
+  for (const k of path) cur = cur == null || typeof cur !== 'object' ? undefined : typeof k === 'number' ? cur[k] : own(cur, String(k));
   return cur;
 }
 
@@ -98,5 +99,5 @@ export function unknownKeys(schema: z.ZodType, value: Record<string, unknown>): 
   const d = (schema as any)?._zod?.def;
   if (!d || d.type !== 'object' || d.catchall) return [];
   const shape = (schema as any).shape as Record<string, unknown>;
-  return Object.keys(value).filter((k) => !(k in shape));
+  return Object.keys(value).filter((k) => !has(shape, k));
 }

@@ -11,6 +11,7 @@ import type { Plan, PlanNode } from './plan.js';
 import type { NodeDef } from './node.js';
 import { looksLikeNode } from './load.js';
 import type { Store } from './store.js';
+import { own } from './own.js';
 
 type SavedNode = Omit<PlanNode, 'gathers'> & { gathers: string[] };
 interface Saved { sources: { path: string; sha256: string }[]; plan: Omit<Plan, 'nodes' | 'dependents' | 'resolve'> & { nodes: SavedNode[] } }
@@ -32,8 +33,9 @@ export function loadPlan(store: Store, key: string, resolveBuiltin: (type: strin
   return {
     ...saved.plan, nodes, dependents: dependentsOf(nodes),
     resolve: async (type) => {
-      if (!plugins[type]) return (await resolveBuiltin(type))!;
-      const mod = await import(pathToFileURL(plugins[type]).href);
+      const plugin = own(plugins, type);
+      if (!plugin) return (await resolveBuiltin(type))!;
+      const mod = await import(pathToFileURL(plugin).href);
       return [mod.default, ...Object.values(mod)].flat().find((d) => looksLikeNode(d) && d.type === type);
     },
   };
