@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { canonical } from './hash.js';
 import { own, has } from './own.js';
+import { limitNamed, raiseHint } from './limits.js';
 
 const schemas = new WeakMap<object, any>();
 let toJSONSchema: typeof z.toJSONSchema | undefined;
@@ -88,8 +89,10 @@ export function paramIssues(schema: z.ZodType, value: unknown, issues: z.core.$Z
     }
     const got = get(value, path);
     if (iss.code === 'custom') { out.push([field, `${iss.message}, got ${shown(got)}`]); continue; }
-    const exp = describe(at(jsonSchema(schema), path));
-    out.push([field, got === undefined ? `missing: expected ${exp}` : `expected ${exp}, got ${shown(got)}`]);
+    const js = at(jsonSchema(schema), path);
+    const exp = describe(js);
+    const lim = iss.code === 'too_big' ? limitNamed(js?.limit) : undefined;
+    out.push([field, got === undefined ? `missing: expected ${exp}` : `expected ${exp}, got ${shown(got)}${lim ? `; ${raiseHint(lim, Number(got))}` : ''}`]);
   }
   return out;
 }

@@ -13,6 +13,7 @@ import { paramIssues, unknownKeys } from './paramerr.js';
 import { ancestors, findCycle, graphOf, topoOrder } from './dag.js';
 import { dependentsOf } from './plancache.js';
 import { own, has, dict } from './own.js';
+import { LIMITS, limitOf, raiseHint } from './limits.js';
 
 export interface InputRef { node: string; port: string; type: PortType; branch?: Record<string, unknown> }
 
@@ -128,7 +129,8 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
   }
   // where a bad param value came from, when a node's `with` took it from "$name"
   const paramSource = (d: Decl, field: string, branch: Record<string, unknown>): string => {
-    const v = own(d.with, field.split('.')[0]);
+    let v: unknown = d.with; // the declared value at the field, or at the nearest level above it that is a "$name"
+    for (const k of field.split('.')) { if (typeof v === 'string' || v === null || typeof v !== 'object') break; v = Array.isArray(v) ? v[Number(k)] : own(v as Record<string, unknown>, k); }
     const m = typeof v === 'string' ? /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(v) : null;
     if (!m || has(branch, m[1])) return ''; // a matrix value is named by the branch already
     const name = m[1];
@@ -207,6 +209,10 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
     for (const w of wires.get(id)!) for (const r of w.refs) if (!r.gather) for (const p of deps.get(r.node)!) s.add(p);
     deps.set(id, mkeys.filter((k) => s.has(k)));
   }
+
+  // bounds, before anything is copied: the matrix's combinations and the copies they make
+  const sizeErr = matrixTooLarge(loaded, matrix, deps, sets);
+  if (sizeErr) throw new WorkflowInvalid([sizeErr]);
 
   // 4. expansion, params and files per copy
   const nodes = new Map<string, PlanNode>();
@@ -293,6 +299,22 @@ function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, bra
     id: instanceId(d.id, branch), base: d.id, branch, type: d.uses, def: nodeInfo(def), params: r.data, file: d.file,
     inputs, gathers, files, code: code!,
   };
+}
+
+/** The matrix refused when its combinations, or the node copies they make, exceed their limits. */
+function matrixTooLarge(loaded: Loaded, matrix: Record<string, unknown[]>, deps: Map<string, string[]>, sets: Record<string, unknown>): FlowError | undefined {
+  const sizes = Object.entries(matrix).map(([k, v]) => `${k} (${v.length})`).join(' x ');
+  const combos = Object.values(matrix).reduce((n, v) => n * v.length, 1);
+  const maxCombos = limitOf(LIMITS.combinations);
+  const fixing = Object.keys(sets).length ? '' : ', or fix some with --set';
+  if (combos > maxCombos)
+    return verr(loaded.matrixFile, 'matrix', `${sizes} = ${combos.toLocaleString('en-US')} combinations; ${raiseHint(LIMITS.combinations, combos)} (or list fewer values${fixing})`);
+  let copies = 0;
+  for (const ks of deps.values()) copies += ks.reduce((n, k) => n * matrix[k].length, 1);
+  const maxNodes = limitOf(LIMITS.planNodes);
+  if (copies > maxNodes)
+    return verr(loaded.matrixFile, 'matrix', `${sizes} makes ${copies.toLocaleString('en-US')} node copies; ${raiseHint(LIMITS.planNodes, copies)} (or list fewer values${fixing})`);
+  return undefined;
 }
 
 function* product(keys: string[], matrix: Record<string, unknown[]>, i = 0, acc: Record<string, unknown> = {}): Generator<Record<string, unknown>> {

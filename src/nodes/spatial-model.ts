@@ -10,6 +10,7 @@
 // [{ term, estimate, std_error, statistic, p_value, conf_low, conf_high }] } (LeSage-Pace,
 // exact point estimates, simulated standard errors); vcov { terms: [x, W*x, rho], matrix }.
 import { z } from 'zod';
+import { LIMITS, limitOf } from '../graph/limits.js';
 import type { ColumnTable } from 'arquero';
 import type { IdMatrix, ModelJson } from '../ports/index.js';
 import { dataError, FlowError } from '../errors.js';
@@ -29,7 +30,7 @@ export const spatialPanelParam = z.object({
 }).strict();
 
 export const effectsParam = z.object({
-  draws: z.number().int().min(10).default(1000).describe('draws from the asymptotic distribution of (beta, theta, rho) for the effect standard errors'),
+  draws: z.number().int().min(10).max(limitOf(LIMITS.draws)).meta({ limit: LIMITS.draws.name }).default(1000).describe('draws from the asymptotic distribution of (beta, theta, rho) for the effect standard errors'),
   seed: z.number().int().default(1),
 }).strict();
 
