@@ -2,6 +2,7 @@
 // folder (or --out DIR; --no-out: none), incrementally (see out.ts).
 import { flowVersion, gitCommit, openWorkflow, type WorkflowOpts } from './common.js';
 import { render } from './render.js';
+import { printWarnings, warningsOf } from './warnings.js';
 import { run } from '../graph/scheduler.js';
 import type { Plan } from '../graph/plan.js';
 import type { Summary } from '../graph/events.js';
@@ -18,6 +19,7 @@ export const coveredBy = (s: Summary) => [...s.ran, ...s.hit, ...s.failed, ...s.
 export async function runCommand(wf: string, o: RunCmdOpts): Promise<void> {
   const { plan, store } = await openWorkflow(wf, o);
   const { summary, keys } = await render(run(plan, { store, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) } }), { json: o.json });
+  printWarnings(plan, warningsOf(plan, store, keys), (s) => process.stderr.write(s));
   const dir = outDir(plan, o.out);
   if (dir) {
     const { exportOutputs, describeExport } = await import('./out.js');
