@@ -38,6 +38,7 @@ export function describe(js: any): string {
   if (js.const !== undefined) return JSON.stringify(js.const);
   if (js.enum) return `one of ${js.enum.map((x: unknown) => JSON.stringify(x)).join(', ')}`;
   if (js.anyOf || js.oneOf) return (js.anyOf ?? js.oneOf).map(describe).join(' or ');
+  if (Array.isArray(js.type)) return js.type.map((t: unknown) => describe({ ...js, type: t })).join(' or '); // ["string", "null"]
   switch (js.type) {
     case 'number': case 'integer': {
       const what = js.type === 'integer' ? 'an integer' : 'a number';
