@@ -41,3 +41,10 @@ export const raiseHint = (l: Limit, value: number) =>
 /** The limit a JSON Schema (from zod's .meta({ limit })) names, if any. */
 export const limitNamed = (name: unknown): Limit | undefined =>
   typeof name === 'string' && Object.hasOwn(LIMITS, name) ? LIMITS[name as keyof typeof LIMITS] : undefined;
+
+/** The FLOW_MAX_* variables set for this process (name -> raw value). */
+export function overridesInForce(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of Object.values(LIMITS)) { const v = env[l.env]; if (v !== undefined && v !== '') out[l.env] = v; }
+  return out;
+}

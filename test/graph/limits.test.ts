@@ -78,6 +78,15 @@ describe('bounds on params that size work', () => {
     expect(errs[0].endsWith(`wf.json: matrix: a (50) makes 1,500 node copies; at most 1,000 nodes of an expanded plan (matrix copies included) are allowed; to allow more, run with FLOW_MAX_PLAN_NODES=1500 (or list fewer values, or fix some with --set)`)).toBe(true);
   });
 
+  it('a cached plan accepted under an override is not reused without it (the overrides are in the plan key)', async () => {
+    const { planKey } = await import('../../src/graph/plancache.js');
+    const plain = planKey('/p/wf.json', {}, 'stamp');
+    process.env.FLOW_MAX_COMBINATIONS = '50000';
+    expect(planKey('/p/wf.json', {}, 'stamp')).not.toBe(plain);
+    delete process.env.FLOW_MAX_COMBINATIONS;
+    expect(planKey('/p/wf.json', {}, 'stamp')).toBe(plain);
+  });
+
   it('an override must be a positive integer', () => {
     expect(limitOf(LIMITS.draws, {})).toBe(100_000);
     expect(limitOf(LIMITS.draws, { FLOW_MAX_DRAWS: '5000000' })).toBe(5_000_000);
