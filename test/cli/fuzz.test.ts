@@ -28,6 +28,8 @@ const BASES = ['paper.json', 'robust-delta.json', 'robust-no-shanghai.json', 'ro
 const PROTO = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__'];
 
 let dir = '';
+/** a few invalid cases, run again through the CLI */
+const forCli: { text: string; sets: string[]; lines: string[] }[] = [];
 let cat: NodeCatalog;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flow-fuzz-'));
@@ -95,7 +97,8 @@ const stringify = (wf: Json) => JSON.stringify(wf).replace(/"@@RAW(\d+)@@"/g, (_
 /** Validates one file (and --set values): the error lines, or [] for a valid plan. */
 async function validate(file: string, sets: string[]): Promise<string[]> {
   try {
-    buildPlan(await loadWorkflow(file, cat), parseSets(sets, file));
+    const parsed = parseSets(sets, file); // first, as the CLI does
+    buildPlan(await loadWorkflow(file, cat), parsed);
     return [];
   } catch (e) {
     if (e instanceof WorkflowInvalid) return e.errors.map(formatError);
@@ -124,7 +127,7 @@ describe('fuzzed workflow files', () => {
       const file = join(dir, 'workflows', 'fuzz.json');
       writeFileSync(file, stringify(wf));
       const lines = await validate(file, sets);
-      if (lines.length) invalid++;
+      if (lines.length) { invalid++; if (forCli.length < 10 && i % 7 === 0) forCli.push({ text: readFileSync(file, 'utf8'), sets, lines }); }
       for (const l of lines) { const c = l.replace(/^.*?\.json: /, '').replace(/[0-9"].*$/, '').slice(0, 50); classes.set(c, (classes.get(c) ?? 0) + 1); }
       for (const l of lines) {
         if (RAW.test(l) || l.length > 2000 || !l.includes('.json')) bad.push(`case ${i} (${base}, ${n} mutations${sets.length ? `, --set ${sets[0].slice(0, 40)}` : ''}): ${l.slice(0, 600)}`);
@@ -170,6 +173,18 @@ describe('the previously failing cases through the CLI', () => {
       expect(r.stdout).toBe('');
     }, 60_000);
   }
+
+  it('a sample of the fuzzed invalid files: the CLI prints the loader\'s lines and exits 2', () => {
+    expect(forCli.length).toBeGreaterThanOrEqual(8);
+    forCli.forEach(({ text, sets, lines }, i) => {
+      const wf = writeWf(`fuzz-cli-${i}.json`, text);
+      const r = run([wf, ...sets.flatMap((x) => ['--set', x])]);
+      expect(r.stderr).not.toMatch(RAW);
+      expect(r.code).toBe(2);
+      // the same problems (field and message; the file is named relative to another directory)
+      for (const l of lines) expect(r.stderr).toContain(l.replace(/^.*?\.json: /, '').slice(0, 100));
+    });
+  }, 120_000);
 
   it('an empty table (--set firstYear=2030 --set lastYear=2040): the filter that emptied it says so', () => {
     const r = run(['workflows/paper.json', '--only', 'sample', '--set', 'firstYear=2030', '--set', 'lastYear=2040']);
