@@ -22,6 +22,7 @@ import { coefTable, num, toNested } from '../econ/inference.js';
 import { columnList } from './column-list.js';
 import { pTwoSidedNormal, qNormal } from '../econ/dist.js';
 import type { DroppedUnit } from './clean-panel.js';
+import { VCOV_TYPES } from '../econ/vcov.js';
 
 const MAX_LISTED = 8;
 
@@ -42,6 +43,8 @@ const baseShape = {
   panel: spatialPanelParam,
   leeYu: z.boolean().default(false).describe('Lee-Yu (2010) bias correction (transformation approach): individual FE: sigma2 x T/(T-1); time effects: one unit and the unit eigenvalue of the row-standardised W dropped from the likelihood'),
   effects: effectsParam.default({ draws: 1000, seed: 1 }),
+  information: z.enum(['expected', 'observed']).default('expected')
+    .describe(Object.entries(VCOV_TYPES.ml.conventions).map(([k, v]) => `${k}: ${v}`).join('; ')),
 };
 
 export const sarParams = z.object(baseShape).strict();
@@ -194,7 +197,7 @@ export function fitSpatialModel(
 
   let fit: SpatialMlFit;
   try {
-    fit = fitSpatialPanel({ n, T, y, X, wx: wxNames.map((v) => p.x.indexOf(v)), fe: p.fe, leeYu: p.leeYu, setup });
+    fit = fitSpatialPanel({ n, T, y, X, wx: wxNames.map((v) => p.x.indexOf(v)), fe: p.fe, leeYu: p.leeYu, setup, information: p.information });
   } catch (e) {
     if (e instanceof FlowError) throw e;
     throw new FlowError('data', (e as Error).message, { node }, e);
@@ -264,7 +267,8 @@ function spatialModelJson(fit: SpatialMlFit, eff: Effects, p: SarParams | SdmPar
       logdet_method: setup.route === 'symmetric-eigen'
         ? 'eigenvalues of the symmetric matrix similar to W'
         : `envelope LU of I - rho W at each rho (reverse Cuthill-McKee order, bandwidth ${setup.bandwidth})`,
-      vcov: 'ML, analytical information matrix',
+      vcov: p.information === 'observed' ? 'ML, analytical observed information (Hessian)' : 'ML, analytical information matrix',
+      information: p.information,
       effects_draws: eff.draws,
       effects_seed: eff.seed,
       effects_redrawn: eff.redrawn,
