@@ -63,7 +63,7 @@ export class WorkflowInvalid extends FlowError {
 export function formatError(e: FlowError): string {
   const c = e.context;
   const file = c.file ? (isAbsolute(c.file) ? relative(process.cwd(), c.file) || c.file : c.file) : '';
-  return [file, c.field, e.message].filter(Boolean).map(clipLong).join(': ');
+  return [file, c.field, e.message].filter((x): x is string => !!x).map(clipLong).join(': ');
 }
 
 /** Words of a message longer than 120 characters (a pasted 1 MB name) shown by their start and length. */
