@@ -6,6 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NodeDef } from '../graph/node.js';
 import { planKey, loadPlan, savePlan } from '../graph/plancache.js';
 import { FlowError } from '../errors.js';
+import { own, dict } from '../graph/own.js';
+import { jsonProblem } from '../graph/json-check.js';
 import { Store } from '../graph/store.js';
 import { writableDir } from '../graph/paths.js';
 import { loadWorkflow, projectRoot, formatError, WorkflowInvalid, looksLikeNode, type NodeCatalog } from '../graph/load.js';
@@ -47,9 +49,9 @@ function lazyCatalog(m: Manifest): NodeCatalog {
   let full: NodeCatalog | undefined;
   const prepare = async (types: string[]) => {
     if (full) return;
-    if (types.some((t) => !(t in m.types) && !defs.has(t))) { full = await catalog(); return; } // unknown here: ask the registry
+    if (types.some((t) => !own(m.types, t) && !defs.has(t))) { full = await catalog(); return; } // unknown here: ask the registry
     await Promise.all(types.filter((t) => !defs.has(t)).map(async (t) => {
-      const mod = await import(new URL(`../nodes/${m.types[t].file}`, import.meta.url).href);
+      const mod = await import(new URL(`../nodes/${own(m.types, t)!.file}`, import.meta.url).href);
       const d = Object.values(mod).find((x) => looksLikeNode(x) && x.type === t);
       if (d) defs.set(t, d as NodeDef<any>);
     }));
@@ -59,7 +61,7 @@ function lazyCatalog(m: Manifest): NodeCatalog {
     all: () => full?.all() ?? [...defs.values()],
     names: () => full ? full.all().map((d) => d.type) : Object.keys(m.types),
     prepare,
-    codeHashes: async (types) => Object.fromEntries(types.filter((t) => m.types[t]).map((t) => [t, m.types[t].code])),
+    codeHashes: async (types) => Object.fromEntries(types.flatMap((t) => { const x = own(m.types, t); return x ? [[t, x.code]] : []; })),
   };
 }
 
@@ -78,8 +80,8 @@ export async function openWorkflow(file: string, opts: WorkflowOpts): Promise<{ 
   const plan = cached ?? (await import('../graph/plan.js')).buildPlan(await loadWorkflow(abs, cat), sets);
   if (key && !cached) savePlan(store, key, plan);
   // where each node type's module is, so worker threads can import it
-  plan.moduleOf = (t) => plan.plugins[t] ? pathToFileURL(plan.plugins[t]).href
-    : m?.types[t] ? new URL(`../nodes/${m.types[t].file}`, import.meta.url).href : undefined;
+  plan.moduleOf = (t) => { const p = own(plan.plugins, t), b = own(m?.types, t);
+    return p ? pathToFileURL(p).href : b ? new URL(`../nodes/${b.file}`, import.meta.url).href : undefined; };
   return { plan, store };
 }
 
@@ -90,13 +92,15 @@ export function openStore(cache: string | undefined, root = projectRoot(join(pro
 
 /** --set name=value: the value as JSON when it parses (numbers, booleans, lists), else a string. */
 export function parseSets(sets: string[], file: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = dict<unknown>();
   for (const s of sets) {
     const i = s.indexOf('=');
     if (i <= 0) throw new FlowError('validate', `--set ${s}: expected name=value, e.g. --set delta=0.096`, { file });
     const raw = s.slice(i + 1);
     let v: unknown = raw;
     try { v = JSON.parse(raw); } catch { /* a plain string */ }
+    const bad = jsonProblem(v);
+    if (bad) throw new FlowError('validate', `--set ${s.slice(0, i)}${bad.path ? `: ${bad.path}` : ''}: ${bad.message}`, { file });
     out[s.slice(0, i)] = v;
   }
   return out;

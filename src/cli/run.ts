@@ -2,6 +2,7 @@
 // folder (or --out DIR; --no-out: none), incrementally (see out.ts).
 import { flowVersion, gitCommit, openWorkflow, type WorkflowOpts } from './common.js';
 import { render } from './render.js';
+import { printWarnings, warningsOf } from './warnings.js';
 import { run } from '../graph/scheduler.js';
 import { lease } from '../graph/lock.js';
 import { outDirProblem, writableDir } from '../graph/paths.js';
@@ -43,6 +44,7 @@ export async function runAndExport(plan: Plan, store: Store, o: Partial<RunCmdOp
   const drop = await lease(store.dir, plan.rel, { onWait: () => process.stderr.write('waiting for flow cache gc to finish\n') });
   try {
     const { summary, keys } = await render(run(plan, { store, leased: true, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) } }), { json: o.json });
+    printWarnings(plan, warningsOf(plan, store, keys), (m) => process.stderr.write(m));
     if (dir) {
       const { exportOutputs, describeExport } = await import('./out.js');
       const r = await exportOutputs(plan, store, keys, dir, coveredBy(summary), { onWait: () => process.stderr.write(`waiting for another flow run writing to ${dir}\n`) });

@@ -3,6 +3,7 @@
 // canonical JSON (so equal values give byte-identical artifacts). jsonPortType() makes more
 // JSON-stored types (src/ports/: model, report).
 import { canonicalLenient } from './hash.js';
+import { FlowError } from '../errors.js';
 import { definePortType, portType, type PortType, type PortTypeSpec } from './ports.js';
 
 let aqPromise: Promise<typeof import('arquero')> | undefined;
@@ -31,11 +32,15 @@ export function jsonPortType<T>(name: PortType, check: (v: unknown) => string | 
 
 export const jsonPort = jsonPortType<unknown>('json', () => undefined);
 
-export const tablePort = definePortType<{ toArrowIPC(): Uint8Array; toCSV(): string }>({
+export const tablePort = definePortType<{ toArrowIPC(): Uint8Array; toCSV(): string; numRows?(): number }>({
   name: 'table',
   check: (v) => (v && typeof (v as { toArrowIPC?: unknown }).toArrowIPC === 'function' ? undefined : 'expected an arquero table'),
   encode: (t) => {
     if (!t || typeof t.toArrowIPC !== 'function') throw new TypeError('expected an arquero table (an object with toArrowIPC)');
+    // Arrow infers column types from the values, so a table without rows cannot be stored; no
+    // node downstream could use it either: say so (the engine names the node that made it)
+    if (typeof t.numRows === 'function' && t.numRows() === 0)
+      throw new FlowError('data', 'its table has no rows (every row was removed, here or upstream); the nodes downstream need data: widen the selection that emptied it');
     return t.toArrowIPC();
   },
   decode: async (bytes) => plainColumns(await arquero(), bytes) as never,

@@ -9,6 +9,8 @@ import { FlowError } from '../errors.js';
 import type { NodeDef } from './node.js';
 import { sha256 } from './hash.js';
 import { loadZod } from './paramerr.js';
+import { has, dict } from './own.js';
+import { jsonProblem } from './json-check.js';
 
 export interface NodeCatalog {
   get(type: string): NodeDef<any> | undefined;
@@ -62,8 +64,11 @@ export class WorkflowInvalid extends FlowError {
 export function formatError(e: FlowError): string {
   const c = e.context;
   const file = c.file ? (isAbsolute(c.file) ? relative(process.cwd(), c.file) || c.file : c.file) : '';
-  return [file, c.field, e.message].filter(Boolean).join(': ');
+  return [file, c.field, e.message].filter((x): x is string => !!x).map(clipLong).join(': ');
 }
+
+/** Words of a message longer than 120 characters (a pasted 1 MB name) shown by their start and length. */
+const clipLong = (s: string) => s.length <= 120 ? s : s.replace(/\S{121,}/g, (w) => `${w.slice(0, 60)}...(${w.length} characters)`);
 
 export const verr = (file: string, field: string | undefined, message: string, node?: string) =>
   new FlowError('validate', message, { file, field, node });
@@ -87,19 +92,41 @@ export const ID_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
-/** Levenshtein distance, for "did you mean" hints. */
+/** Names longer than this get no edit-distance hint (node types, ports and params are short;
+ * a 1 MB typo must not cost a 1 MB x name-length table). */
+export const HINT_MAX_LENGTH = 100;
+
+/**
+ * Optimal-string-alignment distance (Levenshtein + adjacent transposition) of a and b, or
+ * Infinity once it must exceed `limit`: three rolling rows, and a row whose minimum is
+ * above the limit stops the computation (the distance can only grow from there).
+ */
+export function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return Infinity;
+  let prev2 = new Int32Array(b.length + 1), prev = new Int32Array(b.length + 1), cur = new Int32Array(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+      cur[j] = d;
+      if (d < rowMin) rowMin = d;
+    }
+    if (rowMin > limit) return Infinity;
+    [prev2, prev, cur] = [prev, cur, prev2];
+  }
+  return prev[b.length] <= limit ? prev[b.length] : Infinity;
+}
+
+/** The known names closest to `name`, for "did you mean" hints (bounded work for any input). */
 export function closest(name: string, known: string[], max = 3): string[] {
-  const d = (a: string, b: string) => {
-    const m = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) m[0][j] = j;
-    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++)
-      m[i][j] = Math.min(m[i - 1][j] + 1, m[i][j - 1] + 1, m[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-        i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? m[i - 2][j - 2] + 1 : Infinity); // transposition
-    return m[a.length][b.length];
-  };
   const lim = Math.max(1, Math.floor(name.length / 3));
-  return known.map((k) => [k, d(name.toLowerCase(), k.toLowerCase())] as const)
-    .filter(([k, x]) => (x <= lim && x < name.length) || (name.length > 2 && (k.includes(name) || name.includes(k))))
+  const lower = name.toLowerCase();
+  const short = name.length <= HINT_MAX_LENGTH;
+  return known.map((k) => [k, short && k.length <= HINT_MAX_LENGTH ? editDistance(lower, k.toLowerCase(), lim) : Infinity] as const)
+    .filter(([k, x]) => (x <= lim && x < name.length) || (short && name.length > 2 && (k.includes(name) || name.includes(k))))
     .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).slice(0, max).map(([k]) => k);
 }
 
@@ -126,6 +153,8 @@ function readJson(file: string, from: string | undefined, field: string | undefi
     return undefined;
   }
   if (!isObj(json)) { errs.push(verr(file, undefined, 'a workflow file must be a JSON object with "params" and "nodes"')); return undefined; }
+  const bad = jsonProblem(json);
+  if (bad) { errs.push(verr(file, bad.path || undefined, bad.message)); return undefined; }
   return { file, json };
 }
 
@@ -191,13 +220,13 @@ export async function loadWorkflow(file: string, base: NodeCatalog): Promise<Loa
   if (errs.length) throw new WorkflowInvalid(errs);
 
   // merge, base first: params and matrix by key, nodes replaced whole (null removes)
-  const params: Record<string, unknown> = {}, paramFile: Record<string, string> = {};
-  let matrix: Record<string, unknown[]> = {}, matrixFile = abs;
+  const params = dict<unknown>(), paramFile = dict<string>();
+  let matrix = dict<unknown[]>(), matrixFile = abs;
   const nodes = new Map<string, Decl>();
   const plugins: { path: string; file: string }[] = [];
   for (const { file: f, json } of [...chain].reverse()) {
     for (const [k, v] of Object.entries((json.params as object) ?? {})) { params[k] = v; paramFile[k] = f; }
-    if (isObj(json.matrix)) { matrix = { ...matrix, ...(json.matrix as Record<string, unknown[]>) }; matrixFile = f; }
+    if (isObj(json.matrix)) { matrix = Object.assign(matrix, json.matrix as Record<string, unknown[]>); matrixFile = f; }
     for (const p of (json.plugins as string[]) ?? []) plugins.push({ path: p, file: f });
     for (const [id, n] of Object.entries((json.nodes as Record<string, any>) ?? {})) {
       if (n === null) { nodes.delete(id); continue; }
@@ -205,7 +234,7 @@ export async function loadWorkflow(file: string, base: NodeCatalog): Promise<Loa
     }
   }
   const out = resolveOut(chain, root, errs);
-  for (const k of Object.keys(matrix)) if (!(k in params)) errs.push(verr(matrixFile, `matrix.${k}`, `not a param${didYouMean(k, Object.keys(params))}; declare it in "params" with its default value`));
+  for (const k of Object.keys(matrix)) if (!has(params, k)) errs.push(verr(matrixFile, `matrix.${k}`, `not a param${didYouMean(k, Object.keys(params))}; declare it in "params" with its default value`));
 
   const catalog = await loadPlugins(plugins, root, base, errs);
   // a lazy catalogue loads only the built-in node modules this workflow uses

@@ -5,6 +5,8 @@
 // from a cached plan never needs it.
 import type { z } from 'zod';
 import { canonical } from './hash.js';
+import { own, has } from './own.js';
+import { limitNamed, raiseHint } from './limits.js';
 
 const schemas = new WeakMap<object, any>();
 let toJSONSchema: typeof z.toJSONSchema | undefined;
@@ -24,7 +26,7 @@ function at(js: any, path: PropertyKey[]): any {
   for (const k of path) {
     if (!cur) return undefined;
     if (cur.anyOf) cur = cur.anyOf.find((x: any) => x.type === 'object' || x.type === 'array') ?? cur.anyOf[0];
-    cur = typeof k === 'number' ? (cur.prefixItems?.[k] ?? cur.items) : cur.properties?.[k as string] ?? (typeof cur.additionalProperties === 'object' ? cur.additionalProperties : undefined);
+    cur = typeof k === 'number' ? (cur.prefixItems?.[k] ?? cur.items) : own(cur.properties, k as string) ?? (typeof cur.additionalProperties === 'object' ? cur.additionalProperties : undefined);
   }
   return cur;
 }
@@ -36,6 +38,7 @@ export function describe(js: any): string {
   if (js.const !== undefined) return JSON.stringify(js.const);
   if (js.enum) return `one of ${js.enum.map((x: unknown) => JSON.stringify(x)).join(', ')}`;
   if (js.anyOf || js.oneOf) return (js.anyOf ?? js.oneOf).map(describe).join(' or ');
+  if (Array.isArray(js.type)) return js.type.map((t: unknown) => describe({ ...js, type: t })).join(' or '); // ["string", "null"]
   switch (js.type) {
     case 'number': case 'integer': {
       const what = js.type === 'integer' ? 'an integer' : 'a number';
@@ -64,7 +67,7 @@ export function describe(js: any): string {
 
 function get(v: unknown, path: PropertyKey[]): unknown {
   let cur: any = v;
-  for (const k of path) cur = cur == null ? undefined : cur[k as any];
+  for (const k of path) cur = cur == null || typeof cur !== 'object' ? undefined : typeof k === 'number' ? cur[k] : own(cur, String(k));
   return cur;
 }
 
@@ -87,8 +90,10 @@ export function paramIssues(schema: z.ZodType, value: unknown, issues: z.core.$Z
     }
     const got = get(value, path);
     if (iss.code === 'custom') { out.push([field, `${iss.message}, got ${shown(got)}`]); continue; }
-    const exp = describe(at(jsonSchema(schema), path));
-    out.push([field, got === undefined ? `missing: expected ${exp}` : `expected ${exp}, got ${shown(got)}`]);
+    const js = at(jsonSchema(schema), path);
+    const exp = describe(js);
+    const lim = iss.code === 'too_big' ? limitNamed(js?.limit) : undefined;
+    out.push([field, got === undefined ? `missing: expected ${exp}` : `expected ${exp}, got ${shown(got)}${lim ? `; ${raiseHint(lim, Number(got))}` : ''}`]);
   }
   return out;
 }
@@ -98,5 +103,5 @@ export function unknownKeys(schema: z.ZodType, value: Record<string, unknown>): 
   const d = (schema as any)?._zod?.def;
   if (!d || d.type !== 'object' || d.catchall) return [];
   const shape = (schema as any).shape as Record<string, unknown>;
-  return Object.keys(value).filter((k) => !(k in shape));
+  return Object.keys(value).filter((k) => !has(shape, k));
 }

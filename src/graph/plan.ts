@@ -12,6 +12,8 @@ import { inputPathProblem } from './paths.js';
 import { paramIssues, unknownKeys } from './paramerr.js';
 import { ancestors, findCycle, graphOf, topoOrder } from './dag.js';
 import { dependentsOf } from './plancache.js';
+import { own, has, dict } from './own.js';
+import { LIMITS, limitOf, raiseHint } from './limits.js';
 
 export interface InputRef { node: string; port: string; type: PortType; branch?: Record<string, unknown> }
 
@@ -88,12 +90,20 @@ export function substitute(v: unknown, params: Record<string, unknown>, onRef: (
   if (typeof v === 'string') {
     if (v.startsWith('$$')) return v.slice(1);
     const m = PARAM_RE.exec(v);
-    if (m) { onRef(m[1], path); return params[m[1]]; }
-    return v.replace(INTERP_RE, (_, name) => { onRef(name, path); return String(params[name]); });
+    if (m) { onRef(m[1], path); return own(params, m[1]); }
+    return v.replace(INTERP_RE, (_, name) => { onRef(name, path); return interpolated(own(params, name)); });
   }
   if (Array.isArray(v)) return v.map((x, i) => substitute(x, params, onRef, `${path}.${i}`));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, params, onRef, `${path}.${k}`)]));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, params, onRef, `${path}.${k}`)])); // fromEntries defines own keys, __proto__ included
   return v;
+}
+
+/** A param's value inside a longer string: strings as they are, anything else as JSON (an
+ * object's own "toString" key must not be called). */
+function interpolated(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined) return 'undefined';
+  try { return canonical(v); } catch { return String(JSON.stringify(v)); }
 }
 
 const fmtVal = (v: unknown) => (typeof v === 'string' ? v : canonical(v));
@@ -110,20 +120,22 @@ interface Wire { port: string; refs: { node: string; port: string; gather: boole
 export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): Plan {
   const errs: FlowError[] = [];
   const { nodes: decls, catalog } = loaded;
-  const params = { ...loaded.params };
-  const matrix = { ...loaded.matrix };
+  const params = Object.assign(dict<unknown>(), loaded.params);
+  const matrix = Object.assign(dict<unknown[]>(), loaded.matrix);
   for (const [k, v] of Object.entries(sets)) {
-    if (!(k in params)) { errs.push(verr(loaded.file, `--set ${k}`, `not a param of this workflow${didYouMean(k, Object.keys(params))}`)); continue; }
+    if (!has(params, k)) { errs.push(verr(loaded.file, `--set ${k}`, `not a param of this workflow${didYouMean(k, Object.keys(params))}`)); continue; }
     params[k] = v;
     delete matrix[k]; // a --set value fixes a matrix param
   }
   // where a bad param value came from, when a node's `with` took it from "$name"
   const paramSource = (d: Decl, field: string, branch: Record<string, unknown>): string => {
-    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(String(d.with[field.split('.')[0]] ?? ''));
-    if (!m || m[1] in branch) return ''; // a matrix value is named by the branch already
+    let v: unknown = d.with; // the declared value at the field, or at the nearest level above it that is a "$name"
+    for (const k of field.split('.')) { if (typeof v === 'string' || v === null || typeof v !== 'object') break; v = Array.isArray(v) ? v[Number(k)] : own(v as Record<string, unknown>, k); }
+    const m = typeof v === 'string' ? /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(v) : null;
+    if (!m || has(branch, m[1])) return ''; // a matrix value is named by the branch already
     const name = m[1];
-    if (name in sets) return ` (the value of $${name}, from --set ${name})`;
-    const from = loaded.paramFile[name];
+    if (has(sets, name)) return ` (the value of $${name}, from --set ${name})`;
+    const from = own(loaded.paramFile, name);
     return ` (the value of $${name}, set in ${from ? relative(loaded.root, from) : 'params'})`;
   };
   const mkeys = Object.keys(matrix);
@@ -140,7 +152,7 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
     defs.set(d.id, def);
     const refs = new Set<string>();
     substitute(d.with, params, (name, path) => {
-      if (!(name in params)) errs.push(verr(d.file, `${f}.with${path}`, `unknown param $${name}${didYouMean(name, Object.keys(params))}; declare it in "params" (write $$ for a literal $)`, d.id));
+      if (!has(params, name)) errs.push(verr(d.file, `${f}.with${path}`, `unknown param $${name}${didYouMean(name, Object.keys(params))}; declare it in "params" (write $$ for a literal $)`, d.id));
       else refs.add(name);
     });
     direct.set(d.id, refs);
@@ -151,7 +163,7 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
     const f = `nodes.${d.id}.in`;
     const ws: Wire[] = [];
     for (const [port, raw] of Object.entries(d.in)) {
-      const spec = def.inputs[port];
+      const spec = own(def.inputs, port);
       if (!spec) {
         const ports = Object.keys(def.inputs);
         errs.push(verr(d.file, `${f}.${port}`, `unknown input port${didYouMean(port, ports)}; ${d.uses} has ${ports.length ? 'inputs ' + ports.join(', ') : 'no inputs'}`, d.id));
@@ -170,7 +182,7 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
         const outs = Object.keys(udef.outputs);
         const upPort = upPort0 ?? (outs.length === 1 ? outs[0] : undefined);
         if (!upPort) { errs.push(verr(d.file, `${f}.${port}`, `${up} has several outputs (${outs.join(', ')}); name one: "${up}.${outs[0]}"`, d.id)); continue; }
-        const out = udef.outputs[upPort];
+        const out = own(udef.outputs, upPort);
         if (!out) { errs.push(verr(d.file, `${f}.${port}`, `${up} (${ud.uses}) has no output "${upPort}"${didYouMean(upPort, outs)}; its outputs: ${outs.join(', ')}`, d.id)); continue; }
         if (!accepts(spec).includes(out.type)) errs.push(verr(d.file, `${f}.${port}`, `${up}.${upPort} is a ${out.type}, but ${d.uses}.${port} takes ${accepts(spec).join(' or ')}`, d.id));
         if (star && !spec.many) errs.push(verr(d.file, `${f}.${port}`, `"${r}" gathers every matrix copy, but ${port} takes one input; gather into a port that takes many`, d.id));
@@ -179,7 +191,7 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
       ws.push(w);
     }
     for (const [port, spec] of Object.entries(def.inputs))
-      if (!spec.optional && !(port in d.in)) errs.push(verr(d.file, `${f}.${port}`, `missing input ${port} (${accepts(spec).join(' or ')}); wire it: "in": { "${port}": "<node>.<port>" }`, d.id));
+      if (!spec.optional && !has(d.in, port)) errs.push(verr(d.file, `${f}.${port}`, `missing input ${port} (${accepts(spec).join(' or ')}); wire it: "in": { "${port}": "<node>.<port>" }`, d.id));
     wires.set(d.id, ws);
   }
   if (errs.length) throw new WorkflowInvalid(errs);
@@ -193,10 +205,14 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
   // 3. which matrix params each node depends on (gathers collapse their source's params)
   const deps = new Map<string, string[]>();
   for (const id of order) {
-    const s = new Set([...direct.get(id)!].filter((p) => p in matrix));
+    const s = new Set([...direct.get(id)!].filter((p) => has(matrix, p)));
     for (const w of wires.get(id)!) for (const r of w.refs) if (!r.gather) for (const p of deps.get(r.node)!) s.add(p);
     deps.set(id, mkeys.filter((k) => s.has(k)));
   }
+
+  // bounds, before anything is copied: the matrix's combinations and the copies they make
+  const sizeErr = matrixTooLarge(loaded, matrix, deps, sets);
+  if (sizeErr) throw new WorkflowInvalid([sizeErr]);
 
   // 4. expansion, params and files per copy
   const nodes = new Map<string, PlanNode>();
@@ -208,7 +224,7 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
     const d = decls.get(id)!, def = defs.get(id)!;
     const list: PlanNode[] = [];
     for (const branch of product(deps.get(id)!, matrix)) {
-      const p = { ...params, ...branch };
+      const p = Object.assign(dict<unknown>(), params, branch);
       const raw = substitute(d.with, p, () => {}) as Record<string, unknown>;
       const node = expandOne(d, def, raw, branch, loaded, wires.get(id)!, deps, copies, nodes, push, paramSource);
       if (!node) continue;
@@ -284,6 +300,22 @@ function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, bra
     id: instanceId(d.id, branch), base: d.id, branch, type: d.uses, def: nodeInfo(def), params: r.data, file: d.file,
     inputs, gathers, files, code: code!,
   };
+}
+
+/** The matrix refused when its combinations, or the node copies they make, exceed their limits. */
+function matrixTooLarge(loaded: Loaded, matrix: Record<string, unknown[]>, deps: Map<string, string[]>, sets: Record<string, unknown>): FlowError | undefined {
+  const sizes = Object.entries(matrix).map(([k, v]) => `${k} (${v.length})`).join(' x ');
+  const combos = Object.values(matrix).reduce((n, v) => n * v.length, 1);
+  const maxCombos = limitOf(LIMITS.combinations);
+  const fixing = Object.keys(sets).length ? '' : ', or fix some with --set';
+  if (combos > maxCombos)
+    return verr(loaded.matrixFile, 'matrix', `${sizes} = ${combos.toLocaleString('en-US')} combinations; ${raiseHint(LIMITS.combinations, combos)} (or list fewer values${fixing})`);
+  let copies = 0;
+  for (const ks of deps.values()) copies += ks.reduce((n, k) => n * matrix[k].length, 1);
+  const maxNodes = limitOf(LIMITS.planNodes);
+  if (copies > maxNodes)
+    return verr(loaded.matrixFile, 'matrix', `${sizes} makes ${copies.toLocaleString('en-US')} node copies; ${raiseHint(LIMITS.planNodes, copies)} (or list fewer values${fixing})`);
+  return undefined;
 }
 
 function* product(keys: string[], matrix: Record<string, unknown[]>, i = 0, acc: Record<string, unknown> = {}): Generator<Record<string, unknown>> {

@@ -12,12 +12,18 @@ import type { NodeDef } from './node.js';
 import { looksLikeNode } from './load.js';
 import type { Store } from './store.js';
 import { planProblem } from './shapes.js';
+import { own } from './own.js';
+import { overridesInForce } from './limits.js';
+
+const overrides = () => { const o = overridesInForce(); return Object.keys(o).length ? { limits: o } : {}; };
 
 type SavedNode = Omit<PlanNode, 'gathers'> & { gathers: string[] };
 interface Saved { sources: { path: string; sha256: string }[]; plan: Omit<Plan, 'nodes' | 'dependents' | 'resolve'> & { nodes: SavedNode[] } }
 
+// the bounds' overrides in force are part of it: a plan accepted under FLOW_MAX_DRAWS=... is
+// validated again without it
 export const planKey = (file: string, sets: Record<string, unknown>, catalogStamp: string) =>
-  sha256(canonical({ engine: ENGINE_VERSION, file, sets, catalogStamp }));
+  sha256(canonical({ engine: ENGINE_VERSION, file, sets, catalogStamp, ...overrides() }));
 
 const path = (store: Store, key: string) => join(store.dir, 'plans', key + '.json');
 
@@ -34,8 +40,9 @@ export function loadPlan(store: Store, key: string, resolveBuiltin: (type: strin
   return {
     ...saved.plan, nodes, dependents: dependentsOf(nodes),
     resolve: async (type) => {
-      if (!plugins[type]) return (await resolveBuiltin(type))!;
-      const mod = await import(pathToFileURL(plugins[type]).href);
+      const plugin = own(plugins, type);
+      if (!plugin) return (await resolveBuiltin(type))!;
+      const mod = await import(pathToFileURL(plugin).href);
       return [mod.default, ...Object.values(mod)].flat().find((d) => looksLikeNode(d) && d.type === type);
     },
   };

@@ -8,6 +8,7 @@
 // strings (~10x slower on a 1M-row file) and neither it nor csv-parse fills typed arrays.
 import { readWhole } from './read.js';
 import { dataError } from '../errors.js';
+import { INFINITE } from './infinite.js';
 import { scannerFor, estimateRows, DONE, TEXT, RAGGED, FULL } from './csv-scan.js';
 import { parallelScan, wantParallel } from './csv-parallel.js';
 import { ColumnArena, inPlaceIpc, metadataReserve, type Parts } from './arrow-layout.js';
@@ -51,12 +52,15 @@ const MSG = {
     `${file}: load-csv columns names ${cols.map((c) => `"${c}"`).join(', ')} not in the header; the file has: ${have.join(', ')}`,
   ragged: (file: string, row: number, got: number, want: number) =>
     `${file}: row ${row} has ${got} fields but the header has ${want}: check the delimiter and the quoting of that row`,
+  notFinite: (file: string, row: number, col: string, cell: string) =>
+    `${file}: row ${row}, column "${col}" holds "${cell}", which is not a finite number: a statistic of it would be meaningless (or silently 0); fix the cell, or leave it empty if the value is missing`,
   unterminated: (file: string, row: number) => `${file}: row ${row} opens a quoted field that is never closed`,
   empty: (file: string) => `${file}: the file is empty (no header row)`,
   duplicate: (file: string, name: string) => `${file}: the header names column "${name}" twice: rename one`,
 } as const;
 
-class NotNumber { constructor(readonly text: string) {} }
+/** A cell that is not a number; `infinite`: it spells or overflows to an infinity (refused in any numeric column). */
+class NotNumber { constructor(readonly text: string, readonly infinite = false) {} }
 
 /** Parse a CSV buffer into columns. */
 export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
@@ -143,6 +147,7 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
           } else {
             const v = slowNumber();
             if (v instanceof NotNumber) {
+              if (v.infinite) throw dataError(MSG.notFinite(file, rowNo, names[c], v.text));
               if (types[names[c]] === 'number') throw dataError(MSG.nonNumeric(file, rowNo, names[c], v.text));
               throw new InferAsText(c);
             }
@@ -173,6 +178,7 @@ export function parseCsv(buf: Uint8Array, opts: CsvOptions = {}): CsvData {
           else {
             const v = slowNumber();
             if (v instanceof NotNumber) {
+              if (v.infinite) throw dataError(MSG.notFinite(file, rowNo, names[k], v.text));
               if (types[names[k]] === 'number') throw dataError(MSG.nonNumeric(file, rowNo, names[k], v.text));
               throw new InferAsText(k);
             }
@@ -228,10 +234,9 @@ export const readShared: (path: string) => Uint8Array = readWhole;
 
 function textToNumber(s: string): number | NotNumber {
   if (NA.has(s)) return NaN;
-  // Number() accepts forms a CSV number should not be ("0x1f", "Infinity" is fine to refuse too)
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) {
-    if (s === 'Inf' || s === 'inf' || s === '-Inf' || s === '-inf') return s.startsWith('-') ? -Infinity : Infinity;
-    return new NotNumber(s);
-  }
-  return Number(s);
+  // Number() accepts forms a CSV number should not be ("0x1f"); infinities, spelled out or
+  // overflowing ("1e999"), are refused with their cell rather than read as numbers
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return new NotNumber(s, INFINITE.test(s));
+  const v = Number(s);
+  return Number.isFinite(v) ? v : new NotNumber(s, true);
 }

@@ -6,6 +6,7 @@
 // ("1,234.5") are numbers; "—", "-", "…", "" and the like are missing. Every problem names
 // the sheet and the cell and says what to change.
 import ExcelJS from 'exceljs';
+import { INFINITE } from './infinite.js';
 
 export class XlsxError extends Error {}
 
@@ -45,6 +46,8 @@ const MSG = {
     `${where}: columns ${a} and ${b} are both named "${name}": merge the group header over its columns (the names then become "<group>/${name}"), add the group's header row to "headerRows", or rename one in the workbook`,
   formula: (where: string, cell: string) => `${where}, cell ${cell}: a formula without a stored value: open and save the workbook in Excel or LibreOffice (that stores the values), or paste values`,
   cellError: (where: string, cell: string, err: string) => `${where}, cell ${cell} holds the error ${err}: fix the formula, or clear the cell if the value is missing`,
+  notFinite: (where: string, cell: string, v: string) =>
+    `${where}, cell ${cell} holds "${v}", which is not a finite number: fix the cell, or clear it if the value is missing`,
   nonNumeric: (where: string, cell: string, col: string, v: string) =>
     `${where}, cell ${cell} (column "${col}") holds "${v}", which is not a number: fix the cell, add "${v}" to "missing" if it means missing, or declare the column "string" in "columns"`,
   unknownTyped: (where: string, cols: string[], have: string[]) => `${where}: "columns" names ${cols.map((c) => `"${c}"`).join(', ')}, not in the header; the columns are: ${have.join(', ')}`,
@@ -80,7 +83,8 @@ function closestSheet(name: string, have: string[]): string[] {
     for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     return d[a.length][b.length];
   };
-  return have.filter((h) => h.trim() === n || h.includes(n) || n.includes(h) || dist(h, n) <= Math.max(1, Math.floor(n.length / 4)));
+  // the edit distance only for names of a sensible length (a pasted 1 MB name would cost a table of its size)
+  return have.filter((h) => h.trim() === n || h.includes(n) || n.includes(h) || (n.length <= 100 && h.length <= 100 && dist(h, n) <= Math.max(1, Math.floor(n.length / 4))));
 }
 
 type Cell = { kind: 'number'; v: number } | { kind: 'text'; v: string } | { kind: 'empty' };
@@ -104,7 +108,7 @@ function cellValue(cell: ExcelJS.Cell, where: string): Cell {
     }
   }
   if (v === null || v === undefined) return { kind: 'empty' };
-  if (typeof v === 'number') return Number.isFinite(v) ? { kind: 'number', v } : { kind: 'empty' };
+  if (typeof v === 'number') { if (!Number.isFinite(v)) throw new XlsxError(MSG.notFinite(where, cell.address, String(v))); return { kind: 'number', v }; }
   if (v instanceof Date) return { kind: 'text', v: v.toISOString().slice(0, 10) };
   if (typeof v === 'boolean') return { kind: 'text', v: v ? 'TRUE' : 'FALSE' };
   return { kind: 'text', v: String(v) };
@@ -221,6 +225,8 @@ export function readSheet(wb: ExcelJS.Workbook, o: SheetOptions): SheetData {
       else if (x.kind === 'empty' || missing.has(x.v.trim())) num[i] = NaN;
       else {
         const n = numberFromText(x.v);
+        if (n !== null && !Number.isFinite(n)) throw new XlsxError(MSG.notFinite(where, addr(rows[i], c), x.v));
+        if (n === null && INFINITE.test(x.v.trim())) throw new XlsxError(MSG.notFinite(where, addr(rows[i], c), x.v));
         if (n !== null) num[i] = n;
         else if (declared === 'number') throw new XlsxError(MSG.nonNumeric(where, addr(rows[i], c), name, x.v));
         else numeric = false;

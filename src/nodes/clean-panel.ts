@@ -42,6 +42,13 @@ const params = z.object({
 
 type Cell = { id: string; time: number; var: string };
 
+/** A unit clean-panel removed, and the step that removed it (the report's dropped.units). */
+export interface DroppedUnit { id: string; longestRun: number; rows: number; step: 'continuity'; continuity: number }
+
+/** "Chizhou dropped (continuity): ..." */
+export const droppedWhy = (d: DroppedUnit) =>
+  `${d.id} dropped (continuity): its longest run of consecutive complete years is ${d.longestRun} (of ${d.rows} rows), fewer than continuity = ${d.continuity}; every model downstream runs without it`;
+
 export const cleanPanel = defineNode({
   type: 'clean-panel',
   version: 1,
@@ -91,11 +98,11 @@ export const cleanPanel = defineNode({
     const complete = new Uint8Array(n);
     for (let i = 0; i < n; i++) complete[i] = p.vars.every((v) => Number.isFinite(col(v)[i])) ? 1 : 0;
     const keep = new Uint8Array(n);
-    const droppedUnits: { id: string; longestRun: number; rows: number }[] = [];
+    const droppedUnits: DroppedUnit[] = [];
     rows.forEach((r, u) => {
       const run = longestRun(gather(year, r), Uint8Array.from(r, (i) => complete[i]));
       if (run >= p.continuity) r.forEach((i) => (keep[i] = 1));
-      else droppedUnits.push({ id: keys[u], longestRun: run, rows: r.length });
+      else droppedUnits.push({ id: keys[u], longestRun: run, rows: r.length, step: 'continuity', continuity: p.continuity });
     });
     const droppedRows: { id: string; time: number; missing: string[] }[] = [];
     if (p.dropIncomplete)
@@ -142,6 +149,8 @@ export const cleanPanel = defineNode({
         dropped: { units: droppedUnits, rows: droppedRows },
         winsor: p.winsor === false ? null : { levels: p.winsor, bounds },
         logs: Object.fromEntries(logs),
+        // what a run prints (a dropped unit changes every estimate; it must not pass unnoticed)
+        warnings: droppedUnits.map(droppedWhy),
       },
     };
   },

@@ -16,6 +16,7 @@
 //   demean_iterations }; dropped [{term, reason}] when collinear: "drop"; wild_bootstrap
 //   when asked. No NaN/Infinity anywhere: null, or { applicable: false, reason }.
 import { z } from 'zod';
+import { LIMITS, limitOf } from '../graph/limits.js';
 import type { ColumnTable } from 'arquero';
 import type { ModelJson } from '../ports/index.js';
 import { dataError, FlowError } from '../errors.js';
@@ -64,7 +65,7 @@ export const vcovParam = z
 
 export const wildBootstrapParam = z.object({
   term: z.string().describe('the coefficient to test (H0: = 0) and bound'),
-  reps: z.number().int().min(99).default(9999),
+  reps: z.number().int().min(99).max(limitOf(LIMITS.bootstrapReps)).meta({ limit: LIMITS.bootstrapReps.name }).default(9999),
   weights: z.enum(['rademacher', 'webb']).default('webb').describe('Webb six-point weights suit few clusters'),
   seed: z.number().int().default(1),
   level: z.number().gt(0).lt(1).default(0.95),

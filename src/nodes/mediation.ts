@@ -14,6 +14,7 @@
 //   one mediator one stage (8-10). Top-level paths / indirect / share_mediated / stepwise
 //   repeat the last stage (NODES.md); bootstrap { reps, failed, seed, cluster, level }.
 import { z } from 'zod';
+import { LIMITS, limitOf } from '../graph/limits.js';
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
 import type { ModelJson } from '../ports/index.js';
@@ -38,7 +39,7 @@ export const mediationParams = feParams
     controls: optionalColumnList.default([]).describe('control columns (a nested list is flattened)'),
     alpha: z.number().gt(0).lt(1).default(0.1).describe('significance level of the stepwise verdicts (the paper counts p < 0.1)'),
     bootstrap: z.object({
-      reps: z.number().int().min(0).max(1_000_000).default(9999).describe('resamples; 0 skips the bootstrap. 9,999 keeps the Monte Carlo error of the CI bounds small (it is reported)'),
+      reps: z.number().int().min(0).max(limitOf(LIMITS.bootstrapReps)).meta({ limit: LIMITS.bootstrapReps.name }).default(9999).describe('resamples; 0 skips the bootstrap. 9,999 keeps the Monte Carlo error of the CI bounds small (it is reported)'),
       seed: z.number().int().default(1),
       cluster: z.string().optional().describe('resampled unit (default: the vcov cluster, else panel.id)'),
       level: z.number().gt(0).lt(1).default(0.95),

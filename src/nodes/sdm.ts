@@ -12,9 +12,11 @@ export const sdmNode = defineNode({
   inputs: {
     data: { type: 'table', description: 'balanced panel' },
     w: { type: 'matrix', description: "spatial weights over the panel's units" },
+    cleaning: { type: 'json', optional: true, many: true, description: "clean-panel report(s) of the panel: an error about a unit W has and the panel lacks then names the step that removed it" },
   },
   outputs: { model: { type: 'model' } },
-  run({ params, inputs, nodeId }) {
-    return { model: fitSpatialModel(inputs.data as ColumnTable, inputs.w as IdMatrix, params, 'sdm', { nodeId }) };
+  run({ params, inputs, nodeId, sources }) {
+    const cleaning = ((inputs.cleaning as unknown[] | undefined) ?? []).map((report, i) => ({ node: sources?.cleaning?.[i]?.node ?? 'clean-panel', report }));
+    return { model: fitSpatialModel(inputs.data as ColumnTable, inputs.w as IdMatrix, params, 'sdm', { nodeId, cleaning }) };
   },
 });

@@ -10,6 +10,7 @@
 // [{ term, estimate, std_error, statistic, p_value, conf_low, conf_high }] } (LeSage-Pace,
 // exact point estimates, simulated standard errors); vcov { terms: [x, W*x, rho], matrix }.
 import { z } from 'zod';
+import { LIMITS, limitOf } from '../graph/limits.js';
 import type { ColumnTable } from 'arquero';
 import type { IdMatrix, ModelJson } from '../ports/index.js';
 import { dataError, FlowError } from '../errors.js';
@@ -20,6 +21,7 @@ import { spatialEffects, type Effects } from '../econ/spatial/effects.js';
 import { coefTable, num, toNested } from '../econ/inference.js';
 import { columnList } from './column-list.js';
 import { pTwoSidedNormal, qNormal } from '../econ/dist.js';
+import type { DroppedUnit } from './clean-panel.js';
 import { VCOV_TYPES } from '../econ/vcov.js';
 
 const MAX_LISTED = 8;
@@ -30,7 +32,7 @@ export const spatialPanelParam = z.object({
 }).strict();
 
 export const effectsParam = z.object({
-  draws: z.number().int().min(10).default(1000).describe('draws from the asymptotic distribution of (beta, theta, rho) for the effect standard errors'),
+  draws: z.number().int().min(10).max(limitOf(LIMITS.draws)).meta({ limit: LIMITS.draws.name }).default(1000).describe('draws from the asymptotic distribution of (beta, theta, rho) for the effect standard errors'),
   seed: z.number().int().default(1),
 }).strict();
 
@@ -77,6 +79,8 @@ const MSG = {
 
 export interface SpatialFitOptions {
   nodeId?: string;
+  /** clean-panel reports of the panel's cleaning (optional input `cleaning`): say which step removed a unit W has */
+  cleaning?: { node: string; report: unknown }[];
   timings?: Record<string, number>;
 }
 
@@ -106,6 +110,17 @@ export function checkWeights(w: IdMatrix, node: string): void {
   }
   if (bad.length) throw dataError(MSG.wBad(bad), { node });
   if (zero.length) throw dataError(MSG.wZero(zero), { node });
+}
+
+/** " Chizhou was removed by node panel (clean-panel): ..." for the absent units a cleaning report names. */
+function removedBy(ids: string[], cleaning: SpatialFitOptions['cleaning'] = []): string {
+  const out: string[] = [];
+  for (const { node, report } of cleaning) {
+    const units = (report as { dropped?: { units?: unknown } } | null)?.dropped?.units;
+    if (!Array.isArray(units)) continue;
+    for (const d of units as DroppedUnit[]) if (ids.includes(String(d?.id))) out.push(`${String(d.id)} was removed by node ${node} (clean-panel, step ${d.step ?? 'continuity'}): its longest run of consecutive complete years is ${d.longestRun}, fewer than continuity = ${d.continuity}`);
+  }
+  return out.length ? ` ${out.join('; ')}: lower "continuity", fill the unit's data, or build W without it.` : '';
 }
 
 export function fitSpatialModel(
@@ -138,7 +153,7 @@ export function fitSpatialModel(
   }
   if (unknown.size) { const l = shortList([...unknown]); throw dataError(MSG.unknownIds(id, l.shown, l.more), { node }); }
   const absent = w.ids.filter((_, i) => !seenUnit[i]);
-  if (absent.length) { const l = shortList(absent); throw dataError(MSG.missingIds(id, l.shown, l.more), { node }); }
+  if (absent.length) { const l = shortList(absent); throw dataError(MSG.missingIds(id, l.shown, l.more) + removedBy(absent, opts.cleaning), { node }); }
 
   // periods, sorted (numerically when they are numbers)
   const noTime: number[] = [];

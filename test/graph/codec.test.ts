@@ -24,4 +24,8 @@ describe('table codec', () => {
     // re-encoding the decoded table gives the same bytes: a pass-through node keeps its hash
     expect(Buffer.from(await encode('table', back)).equals(Buffer.from(await encode('table', t)))).toBe(true);
   });
+  it('a table without rows is refused with a message a user can act on (Arrow cannot type its columns)', async () => {
+    const empty = aq.table({ a: Float64Array.of(1), s: ['x'] }).filter(() => false).reify();
+    await expect((async () => encode('table', empty))()).rejects.toThrow('its table has no rows (every row was removed, here or upstream); the nodes downstream need data');
+  });
 });

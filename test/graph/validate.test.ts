@@ -8,6 +8,7 @@ import { selectNodes } from '../../src/graph/scheduler.js';
 import { parseSets } from '../../src/cli/common.js';
 import { FlowError } from '../../src/errors.js';
 import { emptyCatalog } from './helpers.js';
+import { describe as describeSchema } from '../../src/graph/paramerr.js';
 
 describe('validation', () => {
   it('the corpus covers every error class with at least 30 files', () => expect(cases.length).toBeGreaterThanOrEqual(30));
@@ -36,5 +37,10 @@ describe('validation', () => {
     const dir = project({ 'wf.json': { plugins: ['./nodes.js'], nodes: { a: { uses: 'nope' }, m: { uses: 't-matrix', with: { n: 0 } }, r: { uses: 't-round' } } } });
     const err = await loadWorkflow(join(dir, 'wf.json'), emptyCatalog).then((l) => buildPlan(l)).catch((e) => e);
     expect((err as WorkflowInvalid).errors.map((e) => e.context.field)).toEqual(['nodes.a.uses', 'nodes.r.in.x']);
+  });
+
+  it('describes a JSON Schema type list (a nullable param) as its alternatives', () => {
+    expect(describeSchema({ type: ['string', 'null'] })).toBe('a string or null');
+    expect(describeSchema({ type: ['integer', 'null'], minimum: 1 })).toBe('an integer >= 1 or null');
   });
 });

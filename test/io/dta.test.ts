@@ -119,6 +119,14 @@ describe('readDta on the examples of the format description (help dta, 118)', ()
 });
 
 describe('readDta on files written by haven (ReadStat)', () => {
+  it('-inf (no Stata value; +inf is above the missing codes) in a double or float is refused naming observation and variable', () => {
+    const types = [0xfff6, 0xfff7];
+    const f = msf118({ K: 2, N: 2, label: '', timestamp: '', types, names: ['d', 'f'], formats: types.map(() => '%9.0g'), data: hex('3ff000000000000040000000' + 'fff0000000000000ff800000') });
+    expect(() => readDta(f)).toThrow(new DtaError('observation 2, variable "d" holds -inf, which is not a finite number (nor a Stata missing value): fix the value, or replace it by . if it is missing'));
+    const g = msf118({ K: 2, N: 2, label: '', timestamp: '', types, names: ['d', 'f'], formats: types.map(() => '%9.0g'), data: hex('3ff000000000000040000000' + '7ff0000000000000ff800000') });
+    expect(() => readDta(g)).toThrow('observation 2, variable "f" holds -inf');
+  });
+
   it('formats 117, 118 and 119: numbers, missing (NA and .a), text, Chinese text, a strL, value labels', () => {
     for (const v of [117, 118, 119] as const) {
       const d = readDta(fixture(`haven-${v}.dta`));

@@ -29,7 +29,9 @@ describe('clean-panel', () => {
   it('drops a unit without 5 consecutive complete years and reports it', async () => {
     const { table, report } = await runNode(cleanPanel, { vars: ['x'], winsor: false }, { data: data() });
     expect(table.numRows()).toBe(12);
-    expect(report.dropped.units).toEqual([{ id: 'C', longestRun: 3, rows: 3 }]);
+    expect(report.dropped.units).toEqual([{ id: 'C', longestRun: 3, rows: 3, step: 'continuity', continuity: 5 }]);
+    // said as a warning (the CLI prints a report's warnings), naming the unit and the step
+    expect(report.warnings).toEqual(['C dropped (continuity): its longest run of consecutive complete years is 3 (of 3 rows), fewer than continuity = 5; every model downstream runs without it']);
   });
 
   it('without interpolation the gaps break continuity', async () => {

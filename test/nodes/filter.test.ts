@@ -19,6 +19,20 @@ describe('filter', () => {
     expect(list.table.numRows()).toBe(2);
   });
 
+  it('a selection that keeps no row says which one and what the table held (not an Arrow error downstream)', async () => {
+    await expect(runNode(filter, { years: { from: 2030, to: 2040 } }, { table: data() }))
+      .rejects.toThrow('no rows left: "years" {"from":2030,"to":2040} keeps none of the 4 rows (year 2005-2006); the nodes downstream need data: widen the selection');
+    await expect(runNode(filter, { years: [2030] }, { table: data() })).rejects.toThrow('no rows left: "years" [2030] keeps none of the 4 rows (year 2005-2006)');
+    await expect(runNode(filter, { where: 'd => d.y > 10' }, { table: data() })).rejects.toThrow('no rows left: "where" "d => d.y > 10" keeps none of the 4 rows');
+  });
+
+  it('a year range that runs backwards is a param error', () => {
+    const r = filter.params.safeParse({ years: { from: 2030, to: 2020 } });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0].message).toBe('years.from is after years.to, so no period would be kept: swap them');
+    expect(filter.params.safeParse({ years: { from: 2020, to: 2020 } }).success).toBe(true);
+  });
+
   it('keeps and drops columns', async () => {
     const keep = await runNode(filter, { keep: ['y', 'city'] }, { table: data() });
     expect(keep.table.columnNames()).toEqual(['y', 'city']);

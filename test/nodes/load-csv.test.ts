@@ -51,7 +51,7 @@ describe('load-csv', () => {
   it('the inline number parser is bit-identical to Number() on random decimals (long mantissas, exponents, zeros)', () => {
     const rng = makeRng(31);
     const digits = (k: number) => Array.from({ length: k }, () => rng.int(10)).join('');
-    const cells: string[] = [];
+    const cells: string[] = [], overflow: string[] = [];
     for (let i = 0; i < 60_000; i++) {
       const sign = ['', '-', '+'][rng.int(3)];
       const kind = rng.int(6);
@@ -62,13 +62,33 @@ describe('load-csv', () => {
       else if (kind === 3) t = `0.${'0'.repeat(rng.int(8))}${digits(1 + rng.int(16))}`; // leading zeros
       else if (kind === 4) t = String(rng.int(2 ** 31)) + (rng.uniform() < 0.5 ? '.0' : ''); // integers
       else t = `${digits(rng.int(3))}.${digits(1 + rng.int(22))}E${rng.int(2) ? '-' : ''}${rng.int(320)}`; // anything
-      cells.push(sign + t);
+      // "12.3E319" overflows to Infinity: such cells are refused (below), so they are kept apart
+      (Number.isFinite(Number(sign + t)) ? cells : overflow).push(sign + t);
     }
     cells.push('9007199254740993', '9007199254740992', '9007199254740991', '-0.0', '1e22', '1e23', '123456789012345.6e-22');
     const d = parseCsv(Buffer.from(`v\n${cells.join('\n')}\n`), { parallel: false });
     const got = d.columns.v as Float64Array;
     const want = Float64Array.from(cells, Number);
     expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer))).toBe(true);
+    expect(overflow.length).toBeGreaterThan(100);
+    for (const o of overflow.slice(0, 20)) expect(() => parseCsv(Buffer.from(`v\n1\n${o}\n`), { parallel: false })).toThrow(`csv: row 3, column "v" holds "${o}", which is not a finite number`);
+  });
+
+  it('refuses infinities, spelled out or overflowing, with file, row and column (declared or inferred numeric columns)', () => {
+    for (const cell of ['Inf', '-inf', 'Infinity', '+INF', '1e999', '-1e309', '"Inf"', ' inf ']) {
+      write('inf.csv', `id,x,y\n1,2,3\n2,${cell},4\n`);
+      const shown = cell.replace(/"/g, '').trim();
+      expect(() => run({ path: 'inf.csv' })).toThrow(`inf.csv: row 3, column "x" holds "${shown}", which is not a finite number`);
+      expect(() => run({ path: 'inf.csv', columns: { x: 'number' } })).toThrow(`inf.csv: row 3, column "x" holds "${shown}", which is not a finite number`);
+      // the last column too (the rest of a row is parsed by a second path)
+      write('inf2.csv', `id,x,y\n1,2,3\n2,4,${cell}\n`);
+      expect(() => run({ path: 'inf2.csv' })).toThrow(`inf2.csv: row 3, column "y" holds "${shown}", which is not a finite number`);
+    }
+    // a text column may hold the word; NaN and NA stay missing
+    write('inf3.csv', 'id,name,x\n1,Inf,NaN\n2,b,NA\n');
+    const t = run({ path: 'inf3.csv', columns: { name: 'string' } }).table;
+    expect(t.array('name')).toEqual(['Inf', 'b']);
+    expect(Array.from(t.array('x') as Float64Array)).toEqual([NaN, NaN]);
   });
 
   it('infers a column with text cells as text; a declared numeric column with text is an error naming file, row and column', () => {

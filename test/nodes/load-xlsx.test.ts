@@ -115,6 +115,17 @@ describe('load-xlsx', () => {
     expect(Array.from(ok.array('gdp') as Float64Array)).toEqual([NaN, 2]);
   });
 
+  it('refuses cells that are not finite numbers (text "Inf", "-inf", "1e999"; a formula result of Infinity) with sheet and cell', async () => {
+    for (const [cell, shown] of [['Inf', 'Inf'], ['-inf', '-inf'], ['1e999', '1e999'], [' Infinity ', ' Infinity ']]) {
+      await book('inf.xlsx', (wb) => { const ws = wb.addWorksheet('s'); setRow(ws, 1, ['city', 'gdp']); setRow(ws, 2, ['a', 1]); setRow(ws, 3, ['b', cell]); });
+      await expect(run({ path: 'inf.xlsx' })).rejects.toThrow(`inf.xlsx: sheet "s", cell B3 holds "${shown}", which is not a finite number`);
+    }
+    await book('inf2.xlsx', (wb) => { const ws = wb.addWorksheet('s'); setRow(ws, 1, ['city', 'gdp']); setRow(ws, 2, ['a', { formula: '1/0', result: Infinity }]); });
+    await expect(run({ path: 'inf2.xlsx' })).rejects.toThrow('inf2.xlsx: sheet "s", cell B2 holds "Infinity", which is not a finite number');
+    // a declared string column may hold the word
+    expect((await run({ path: 'inf.xlsx', columns: { gdp: 'string' } })).table.array('gdp')).toEqual(['1', 'Infinity']);
+  });
+
   it('a file that is no workbook says what to save it as; the input is left as it was', async () => {
     writeFileSync(join(dir, 'x.xlsx'), 'city,year\n');
     await expect(run({ path: 'x.xlsx' })).rejects.toThrow(/^x\.xlsx: not a readable \.xlsx workbook \(.*\): save it as "Excel Workbook \(\.xlsx\)"/);

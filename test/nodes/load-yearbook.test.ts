@@ -44,6 +44,8 @@ describe('load-yearbook', () => {
     ['unknown-city', /city_year\.csv: row 4, column "city": "Nanking" is not in .*cities\.csv/],
     ['missing-key', /city_year\.csv: row 2, column "city" is empty/],
     ['bad-lat', /cities\.csv: row 3, column "lat" holds 320\.61, outside -90-90/],
+    ['infinite', /province_year\.csv: row 4, column "fai_electricity_supply" holds "Inf", which is not a finite number/],
+    ['overflow', /city_year\.csv: row 3, column "va_secondary" holds "1e999", which is not a finite number/],
     ['no-province-row', /city_year\.csv: row 5, column "province": no row for Jiangsu 2012 in .*province_year\.csv/],
   ];
   for (const [dir, msg] of cases) {

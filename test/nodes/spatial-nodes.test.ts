@@ -231,6 +231,14 @@ describe('sar/sdm input errors', () => {
     await expect(run(sarNode, params, { data, w })).rejects.toThrow(/absent from the panel's "state": TEXAS/);
   });
 
+  it("a unit of W that clean-panel dropped: the error names the cleaning node and step (optional input cleaning)", async () => {
+    const w = await usaww();
+    const data = produc.filter((d: any) => d.state !== 'TEXAS');
+    const report = { dropped: { units: [{ id: 'TEXAS', longestRun: 3, rows: 17, step: 'continuity', continuity: 5 }] } };
+    const fit = async () => sdmNode.run({ params: sdmNode.params.parse(params), inputs: { data, w, cleaning: [report] }, nodeId: 'sdm_ris', resolvePath: (p: string) => p, sources: { cleaning: [{ node: 'panel', port: 'report' }] } });
+    await expect(fit()).rejects.toThrow(`W has unit(s) absent from the panel's "state": TEXAS. W's ids must be exactly the panel's units: build W from the panel's units only. TEXAS was removed by node panel (clean-panel, step continuity): its longest run of consecutive complete years is 3, fewer than continuity = 5: lower "continuity", fill the unit's data, or build W without it.`);
+  });
+
   it('an unbalanced panel names the missing unit-periods', async () => {
     const w = await usaww();
     const data = produc.filter((d: any) => !(d.state === 'IOWA' && d.year === 1975));

@@ -41,6 +41,7 @@ export interface DtaReadOptions {
 }
 
 const MSG = {
+  negInf: (r: number, name: string) => `observation ${r + 1}, variable "${name}" holds -inf, which is not a finite number (nor a Stata missing value): fix the value, or replace it by . if it is missing`,
   notDta: (head: string) => `not a Stata .dta file (it starts with ${head}): check "path"`,
   oldFormat: (v: number) =>
     `a .dta file of format ${v} (Stata 12 or older); flow reads formats 117, 118 and 119: in Stata, "use" it and "save" it again (Stata 14+ writes 118), or in R: haven::write_dta(haven::read_dta(f), f2)`,
@@ -200,8 +201,9 @@ function readData(c: Cursor, vars: DtaVariable[], N: number, L: DtaLayout, dec: 
     for (let r = 0; r < N; r++) {
       const at = start + r * rowBytes + offs[j];
       switch (v.type) {
-        case 'double': { const x = dv.getFloat64(at, le); (col as Float64Array)[r] = x > MAX_NONMISSING.double || x !== x ? NaN : x; break; }
-        case 'float': { const x = dv.getFloat32(at, le); (col as Float64Array)[r] = x > MAX_NONMISSING.float || x !== x ? NaN : x; break; }
+        // above the largest value (+inf included) is a missing code; -inf is no Stata value: refused
+        case 'double': { const x = dv.getFloat64(at, le); if (x === -Infinity) throw new DtaError(MSG.negInf(r, v.name)); (col as Float64Array)[r] = x > MAX_NONMISSING.double || x !== x ? NaN : x; break; }
+        case 'float': { const x = dv.getFloat32(at, le); if (x === -Infinity) throw new DtaError(MSG.negInf(r, v.name)); (col as Float64Array)[r] = x > MAX_NONMISSING.float || x !== x ? NaN : x; break; }
         case 'long': { const x = dv.getInt32(at, le); (col as Float64Array)[r] = x > MAX_NONMISSING.long ? NaN : x; break; }
         case 'int': { const x = dv.getInt16(at, le); (col as Float64Array)[r] = x > MAX_NONMISSING.int ? NaN : x; break; }
         case 'byte': { const x = dv.getInt8(at); (col as Float64Array)[r] = x > MAX_NONMISSING.byte ? NaN : x; break; }
