@@ -2,8 +2,9 @@
 // units scattered over a region, kNN (or given) W, x ~ N(0,1) + unit effect,
 // y_t = (I - rho W)^-1 (X_t beta + W X_t theta + mu + lambda_t + e_t).
 import { makeRng } from '../rng.js';
-import { buildWeights } from './weights.js';
-import { prepareW, inverseAt } from './setup.js';
+import { buildWeights, buildWeightMatrix } from './weights.js';
+import { prepareW, inverseAt, solverAt, DENSE_SCALE_MAX_N } from './setup.js';
+import type { Csr } from './sparse.js';
 import { spatialLag, denseLag } from './panel.js';
 
 export interface SimSpec {
@@ -21,7 +22,8 @@ export interface SimPanel {
   ids: string[];
   lat: Float64Array;
   lon: Float64Array;
-  w: Float64Array;
+  /** W dense (n <= DENSE_SCALE_MAX_N) or as compressed rows (larger n: never an n x n) */
+  w: Float64Array | Csr;
   /** stacked by period: row t n + i */
   y: Float64Array;
   X: Float64Array[];
@@ -33,7 +35,9 @@ export function simulateSdmPanel(s: SimSpec): SimPanel {
   const ids = Array.from({ length: n }, (_, i) => `u${String(i + 1).padStart(5, '0')}`);
   const lat = new Float64Array(n), lon = new Float64Array(n);
   for (let i = 0; i < n; i++) { lat[i] = 25 + 15 * rng.uniform(); lon[i] = 100 + 20 * rng.uniform(); }
-  const w = buildWeights({ ids, lat, lon }, { method: 'knn', k: s.k, power: 1, standardize: 'row' });
+  const small = n <= DENSE_SCALE_MAX_N;
+  const wOpts = { method: 'knn', k: s.k, power: 1, standardize: 'row' } as const;
+  const w = small ? buildWeights({ ids, lat, lon }, wOpts) : buildWeightMatrix({ ids, lat, lon }, wOpts).sparse!;
   const setup = prepareW(w, n);
   const X = s.beta.map(() => {
     const x = new Float64Array(n * T);
@@ -53,6 +57,6 @@ export function simulateSdmPanel(s: SimSpec): SimPanel {
       rhs[r] = v;
     }
   }
-  const y = denseLag(inverseAt(setup, s.rho), n, rhs, T);
+  const y = small ? denseLag(inverseAt(setup, s.rho), n, rhs, T) : solverAt(setup, s.rho).solvePeriods(rhs, T);
   return { ids, lat, lon, w, y, X };
 }

@@ -93,3 +93,18 @@ function bfsOrder(root: number, adj: number[][], seen: Uint8Array): number[] {
   }
   return out;
 }
+
+/** W' in compressed rows (columns ascending). */
+export function csrTranspose(w: Csr): Csr {
+  const { n, rowPtr, col, val } = w;
+  const nnz = rowPtr[n];
+  const tPtr = new Int32Array(n + 1);
+  for (let p = 0; p < nnz; p++) tPtr[col[p] + 1]++;
+  for (let i = 0; i < n; i++) tPtr[i + 1] += tPtr[i];
+  const next = tPtr.slice(0, n);
+  const tCol = new Int32Array(nnz), tVal = new Float64Array(nnz);
+  for (let i = 0; i < n; i++) {
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) { const q = next[col[p]]++; tCol[q] = i; tVal[q] = val[p]; }
+  }
+  return { n, rowPtr: tPtr, col: tCol, val: tVal };
+}
