@@ -2,8 +2,8 @@
 // (Barry & Pace 1999; LeSage & Pace 2009, sec. 4.1):
 //   log|I - rho W| = -sum_k rho^k t_k / k,   tr(G) = sum_k rho^(k-1) t_k,
 //   tr(G G) = sum_k (k - 1) rho^(k-2) t_k,    G = W (I - rho W)^-1,
-// all polynomials in rho once the moments are known. t_0..t_4 are exact (from the sparse
-// W^2, n k^2 entries); t_5..t_m are Hutchinson estimates x'W^k x with seeded Rademacher
+// all polynomials in rho once the moments are known. t_0..t_6 are exact (from the sparse
+// rows of W^2, W^3 and of their transposes: O(n k^3)); t_7..t_m are Hutchinson estimates x'W^k x with seeded Rademacher
 // probes (one chain of m sparse products per probe), whose spread across probes gives a
 // Monte Carlo standard error. The exact low-order terms carry almost all of the variance
 // of Barry and Pace's all-stochastic estimator (rho^k / k shrinks the rest).
@@ -12,7 +12,7 @@
 import { makeRng } from '../rng.js';
 import { csrMatVec, csrTranspose, type Csr } from './sparse.js';
 
-export const EXACT_MOMENTS = 4;
+export const EXACT_MOMENTS = 6;
 
 export interface TraceMoments {
   n: number;
@@ -29,43 +29,66 @@ export interface TraceMoments {
   seed: number;
 }
 
-/** Exact t_0..t_4 and the Frobenius products of W and W^2. */
+/** Rows of A B (sparse, accumulated in a dense scratch row): reused across rows i. */
+class RowProduct {
+  readonly acc: Float64Array;
+  readonly mark: Int32Array;
+  readonly cols: number[] = [];
+  constructor(n: number) { this.acc = new Float64Array(n); this.mark = new Int32Array(n).fill(-1); }
+  /** row i of (sparse row r, given as index/value lists) times B */
+  build(i: number, idx: ArrayLike<number>, val: ArrayLike<number>, len: number, b: Csr): void {
+    const { acc, mark, cols } = this;
+    cols.length = 0;
+    for (let p = 0; p < len; p++) {
+      const j = idx[p], v = val[p];
+      for (let q = b.rowPtr[j]; q < b.rowPtr[j + 1]; q++) {
+        const c = b.col[q];
+        if (mark[c] !== i) { mark[c] = i; acc[c] = 0; cols.push(c); }
+        acc[c] += v * b.val[q];
+      }
+    }
+  }
+  /** value at column c of the row last built for i (0 if absent) */
+  at(i: number, c: number): number { return this.mark[c] === i ? this.acc[c] : 0; }
+  values(): Float64Array { return Float64Array.from(this.cols, (c) => this.acc[c]); }
+}
+
+/**
+ * Exact t_0..t_6 and the Frobenius products of W and W^2. Row i of W^a and of (W')^b
+ * (a, b <= 3) give t_(a+b) = sum_i <row i of W^a, row i of (W')^b>, as (W^b)_ji = ((W')^b)_ij;
+ * a row of W^3 has at most k^3 entries, so this is O(n k^3).
+ */
 function exactMoments(w: Csr) {
   const n = w.n;
   const wt = csrTranspose(w);
-  const acc = new Float64Array(n), accT = new Float64Array(n);
-  const mark = new Int32Array(n).fill(-1), markT = new Int32Array(n).fill(-1);
-  const cols: number[] = [], colsT: number[] = [];
-  let t1 = 0, t2 = 0, t3 = 0, t4 = 0, f11 = 0, f12 = 0, f22 = 0;
+  const w2 = new RowProduct(n), w3 = new RowProduct(n), t2r = new RowProduct(n), t3r = new RowProduct(n);
+  const t = [n, 0, 0, 0, 0, 0, 0];
+  let f11 = 0, f12 = 0, f22 = 0;
+  const dotRows = (a: RowProduct, b: RowProduct, i: number) => { let s = 0; for (const c of a.cols) s += a.acc[c] * b.at(i, c); return s; };
   for (let i = 0; i < n; i++) {
-    // row i of W^2 (acc) and of (W')^2 = column i of W^2 (accT)
-    cols.length = 0; colsT.length = 0;
-    for (let p = w.rowPtr[i]; p < w.rowPtr[i + 1]; p++) {
-      const j = w.col[p], v = w.val[p];
-      if (j === i) t1 += v;
-      f11 += v * v;
-      for (let q = w.rowPtr[j]; q < w.rowPtr[j + 1]; q++) {
-        const c = w.col[q];
-        if (mark[c] !== i) { mark[c] = i; acc[c] = 0; cols.push(c); }
-        acc[c] += v * w.val[q];
-      }
+    const p0 = w.rowPtr[i], len = w.rowPtr[i + 1] - p0;
+    const wi = w.col.subarray(p0, p0 + len), wv = w.val.subarray(p0, p0 + len);
+    const q0 = wt.rowPtr[i], lenT = wt.rowPtr[i + 1] - q0;
+    const ti = wt.col.subarray(q0, q0 + lenT), tv = wt.val.subarray(q0, q0 + lenT);
+    w2.build(i, wi, wv, len, w);
+    t2r.build(i, ti, tv, lenT, wt);
+    const w2c = Int32Array.from(w2.cols), w2v = w2.values();
+    w3.build(i, w2c, w2v, w2c.length, w);
+    const t2c = Int32Array.from(t2r.cols), t2v = t2r.values();
+    t3r.build(i, t2c, t2v, t2c.length, wt);
+    for (let p = 0; p < len; p++) {
+      if (wi[p] === i) t[1] += wv[p];
+      f11 += wv[p] * wv[p];
+      f12 += wv[p] * w2.at(i, wi[p]);
     }
-    for (let p = wt.rowPtr[i]; p < wt.rowPtr[i + 1]; p++) {
-      const j = wt.col[p], v = wt.val[p];
-      for (let q = wt.rowPtr[j]; q < wt.rowPtr[j + 1]; q++) {
-        const c = wt.col[q];
-        if (markT[c] !== i) { markT[c] = i; accT[c] = 0; colsT.push(c); }
-        accT[c] += v * wt.val[q];
-      }
-    }
-    if (mark[i] === i) t2 += acc[i];
-    // t3 = sum_ij (W^2)_ij W_ji, t4 = sum_ij (W^2)_ij (W^2)_ji
-    for (let p = wt.rowPtr[i]; p < wt.rowPtr[i + 1]; p++) { const c = wt.col[p]; if (mark[c] === i) t3 += acc[c] * wt.val[p]; }
-    for (const c of colsT) if (mark[c] === i) t4 += acc[c] * accT[c];
-    for (let p = w.rowPtr[i]; p < w.rowPtr[i + 1]; p++) { const c = w.col[p]; if (mark[c] === i) f12 += w.val[p] * acc[c]; }
-    for (const c of cols) f22 += acc[c] * acc[c];
+    t[2] += w2.at(i, i);
+    for (let p = 0; p < lenT; p++) t[3] += tv[p] * w2.at(i, ti[p]);
+    t[4] += dotRows(w2, t2r, i);
+    t[5] += dotRows(w2, t3r, i);
+    t[6] += dotRows(w3, t3r, i);
+    for (const c of w2.cols) f22 += w2.acc[c] * w2.acc[c];
   }
-  return { t: [n, t1, t2, t3, t4], frob: [f11, f12, f22] as [number, number, number] };
+  return { t, frob: [f11, f12, f22] as [number, number, number] };
 }
 
 export function maxAbsRowSum(c: Csr): number {

@@ -26,7 +26,7 @@ import { toCsr, csrMatVec, csrTranspose, reverseCuthillMcKee, type Csr } from '.
 import {
   envelopePattern, envelopeLu, envelopeInverse, envelopeSolve, envelopeSolveTransposed, envelopeCost, type EnvelopePattern,
 } from './envelope.js';
-import { traceMoments, seriesLogdet, seriesTrG, seriesTrGG, type TraceMoments } from './moments.js';
+import { traceMoments, seriesLogdet, seriesTrG, seriesTrGG, EXACT_MOMENTS, type TraceMoments } from './moments.js';
 import { neumannSolve } from './solve.js';
 
 export type WRoute = 'symmetric-eigen' | 'envelope-lu' | 'barry-pace';
@@ -184,7 +184,7 @@ function sparseSetup(
     logdet: (rho) => seriesLogdet(moments, rho).value,
     logdetDerivatives: (rho) => [-seriesTrG(moments, rho).value, -seriesTrGG(moments, rho).value],
     logdetErrorBound: (rho) => seriesLogdet(moments, rho).error,
-    logdetMethod: `Barry-Pace (1999) series -sum_k rho^k tr(W^k)/k, k <= ${moments.m}: tr(W^k) exact for k <= 4, `
+    logdetMethod: `Barry-Pace (1999) series -sum_k rho^k tr(W^k)/k, k <= ${moments.m}: tr(W^k) exact for k <= ${EXACT_MOMENTS}, `
       + `Hutchinson estimates from ${moments.probes} Rademacher probes (seed ${seed}) above; error bound = truncation + 3 Monte Carlo standard errors`,
   };
 }

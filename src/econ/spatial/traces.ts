@@ -8,7 +8,7 @@
 //    its first two powers is left to chance.
 import { makeRng } from '../rng.js';
 import { csrMatVec } from './sparse.js';
-import { rademacher, seriesTrG, seriesTrGG, SE_MULTIPLE } from './moments.js';
+import { rademacher, seriesTrG, seriesTrGG, SE_MULTIPLE, EXACT_MOMENTS } from './moments.js';
 import { inverseAt, solverAt, type WSetup, type WSolver } from './setup.js';
 
 export interface WTraces {
@@ -21,7 +21,7 @@ export interface WTraces {
 }
 
 /** Probes of the Hutchinson estimate of tr(G'G) (sparse scale). */
-export const GTG_PROBES = 32;
+export const GTG_PROBES = 64;
 
 export function tracesAt(setup: WSetup, rho: number, solver?: WSolver): WTraces {
   if (setup.scale === 'dense') {
@@ -34,7 +34,7 @@ export function tracesAt(setup: WSetup, rho: number, solver?: WSolver): WTraces 
   return {
     trG: g.value, trGG: gg.value, trGtG: gtg.value,
     errors: { trG: g.error, trGG: gg.error, trGtG: gtg.error },
-    method: `tr(G), tr(GG) from the series in tr(W^k) (exact k <= 4, ${mo.probes} probes above, seed ${mo.seed}); `
+    method: `tr(G), tr(GG) from the series in tr(W^k) (exact k <= ${EXACT_MOMENTS}, ${mo.probes} probes above, seed ${mo.seed}); `
       + `tr(G'G) by Hutchinson with ${GTG_PROBES} Rademacher probes (seed ${setup.seed + 1}) and an exact control variate; errors ${SE_MULTIPLE} standard errors`,
   };
 }
