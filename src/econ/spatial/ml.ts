@@ -124,7 +124,12 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   const margin = 1e-9 * (hi - lo);
   // 1e-9 relative in rho: below that the likelihood is flat to double precision and
   // Brent only spends log-determinants (18 against 13 at N = 1000)
-  const opt = brentMinimize(negLc, lo + margin, hi - margin, 1e-10, 1e-9);
+  let opt = brentMinimize(negLc, lo + margin, hi - margin, 1e-10, 1e-9);
+  // Barry-Pace: a longer series where the estimate needs one, then optimise again
+  for (let pass = 0; pass < 4 && setup.refine?.(opt.x); pass++) {
+    const again = brentMinimize(negLc, lo + margin, hi - margin, 1e-10, 1e-9);
+    opt = { ...again, evaluations: opt.evaluations + again.evaluations };
+  }
   // Brent stops where the likelihood is flat to double precision (~1e-8 in rho); with
   // eigenvalues the score and its derivative are exact, so Newton finishes the job.
   const rho = setup.logdetDerivatives ? newtonPolish(opt.x, lo, hi) : opt.x;
@@ -140,7 +145,7 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   // Information matrix (Lee & Yu 2010 / Elhorst 2014), G = W (I - rho W)^-1 = (S - I)/rho.
   const fitted = new Float64Array(n * T);
   for (let k = 0; k < K; k++) for (let r = 0; r < n * T; r++) fitted[r] += Z[k][r] * coef[k];
-  const vp = setup.scale === 'dense' ? denseVarianceParts(setup, rho, fitted, T) : sparseVarianceParts(setup, rho, fitted, T);
+  const vp = setup.scale === 'dense' ? denseVarianceParts(setup, rho, fitted, T) : sparseVarianceParts(setup, rho, fitted, T, dropUnit > 0);
   let { trG, trGG, trGtG, H } = vp;
   if (dropUnit) {
     // remove the unit eigenvalue: traces of F'GF with F the n x (n-1) orthonormal complement of 1
@@ -222,14 +227,17 @@ function denseVarianceParts(setup: WSetup, rho: number, fitted: Float64Array, T:
 }
 
 // Sparse scale: no n x n. G v = W (I - rho W)^-1 v by solves; G'1 = (I - rho W)'^-1 W'1.
-function sparseVarianceParts(setup: WSetup, rho: number, fitted: Float64Array, T: number): VarianceParts {
+function sparseVarianceParts(setup: WSetup, rho: number, fitted: Float64Array, T: number, needColSum: boolean): VarianceParts {
   const n = setup.n;
   const solver = solverAt(setup, rho);
   const tr = tracesAt(setup, rho, solver);
   const H = spatialLag(setup.csr, solver.solvePeriods(fitted, T), T);
-  const colW = new Float64Array(n);
-  csrMatVec(transposeOf(setup.csr), new Float64Array(n).fill(1), colW);
-  const colSum = solver.solveTransposed(colW);
+  let colSum = new Float64Array(0);
+  if (needColSum) {
+    const colW = new Float64Array(n);
+    csrMatVec(transposeOf(setup.csr), new Float64Array(n).fill(1), colW);
+    colSum = solver.solveTransposed(colW);
+  }
   return { trG: tr.trG, trGG: tr.trGG, trGtG: tr.trGtG, colSum, H, solvePeriods: solver.solvePeriods, inverse: null, method: tr.method, errors: tr.errors };
 }
 

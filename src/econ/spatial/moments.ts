@@ -10,24 +10,9 @@
 // Truncation: |t_k| <= n R^k with R the largest absolute row sum (the spectral radius is at
 // most R), so the tail beyond m is at most n (|rho| R)^(m+1) / ((m + 1)(1 - |rho| R)).
 import { makeRng } from '../rng.js';
-import { csrMatVec, csrTranspose, type Csr } from './sparse.js';
+import { csrMatBlock, csrTranspose, interleave, type Csr } from './sparse.js';
 
 export const EXACT_MOMENTS = 6;
-
-export interface TraceMoments {
-  n: number;
-  m: number;
-  /** t[k], k = 0..m: exact for k <= EXACT_MOMENTS, else the probes' mean */
-  t: Float64Array;
-  /** probes x (m + 1): each probe's x'W^k x (only k > EXACT_MOMENTS used) */
-  probe: Float64Array;
-  probes: number;
-  /** largest absolute row sum of W */
-  R: number;
-  /** exact tr(W'W), tr(W'W^2), tr((W^2)'W^2): the control variate of tr(G'G) */
-  frob: [number, number, number];
-  seed: number;
-}
 
 /** Rows of A B (sparse, accumulated in a dense scratch row): reused across rows i. */
 class RowProduct {
@@ -63,7 +48,8 @@ function exactMoments(w: Csr) {
   const wt = csrTranspose(w);
   const w2 = new RowProduct(n), w3 = new RowProduct(n), t2r = new RowProduct(n), t3r = new RowProduct(n);
   const t = [n, 0, 0, 0, 0, 0, 0];
-  let f11 = 0, f12 = 0, f22 = 0;
+  // F[a][b] = tr((W^a)' W^b), a, b = 1..3 (row-wise inner products)
+  let f11 = 0, f12 = 0, f13 = 0, f22 = 0, f23 = 0, f33 = 0;
   const dotRows = (a: RowProduct, b: RowProduct, i: number) => { let s = 0; for (const c of a.cols) s += a.acc[c] * b.at(i, c); return s; };
   for (let i = 0; i < n; i++) {
     const p0 = w.rowPtr[i], len = w.rowPtr[i + 1] - p0;
@@ -80,15 +66,18 @@ function exactMoments(w: Csr) {
       if (wi[p] === i) t[1] += wv[p];
       f11 += wv[p] * wv[p];
       f12 += wv[p] * w2.at(i, wi[p]);
+      f13 += wv[p] * w3.at(i, wi[p]);
     }
     t[2] += w2.at(i, i);
     for (let p = 0; p < lenT; p++) t[3] += tv[p] * w2.at(i, ti[p]);
     t[4] += dotRows(w2, t2r, i);
     t[5] += dotRows(w2, t3r, i);
     t[6] += dotRows(w3, t3r, i);
-    for (const c of w2.cols) f22 += w2.acc[c] * w2.acc[c];
+    for (const c of w2.cols) { f22 += w2.acc[c] * w2.acc[c]; f23 += w2.acc[c] * w3.at(i, c); }
+    for (const c of w3.cols) f33 += w3.acc[c] * w3.acc[c];
   }
-  return { t, frob: [f11, f12, f22] as [number, number, number] };
+  const frob = [[f11, f12, f13], [f12, f22, f23], [f13, f23, f33]];
+  return { t, frob };
 }
 
 export function maxAbsRowSum(c: Csr): number {
@@ -108,45 +97,85 @@ export function rademacher(rng: ReturnType<typeof makeRng>, n: number): Float64A
   return x;
 }
 
+export interface TraceMoments {
+  n: number;
+  /** highest power so far (extendMoments raises it) */
+  m: number;
+  /** t[k], k = 0..m: exact for k <= EXACT_MOMENTS, else the probes' mean */
+  t: Float64Array;
+  /** exact t_0..t_EXACT_MOMENTS */
+  exact: number[];
+  /** per probe: x'W^k x for k = 0..m (only k > EXACT_MOMENTS used) */
+  probe: Float64Array[];
+  probes: number;
+  /** largest absolute row sum of W */
+  R: number;
+  /** exact tr((W^a)' W^b), a, b = 1..3: the control variate of tr(G'G) */
+  frob: number[][];
+  seed: number;
+  /** the probes x and W^m x, interleaved (entry j of probe r at j probes + r), to continue the chains */
+  state: { x: Float64Array; v: Float64Array };
+  w: Csr;
+}
+
 export function traceMoments(w: Csr, m: number, probes: number, seed: number): TraceMoments {
   const n = w.n;
   const ex = exactMoments(w);
-  const t = new Float64Array(m + 1);
-  for (let k = 0; k <= Math.min(m, EXACT_MOMENTS); k++) t[k] = ex.t[k];
-  const probe = new Float64Array(probes * (m + 1));
   const rng = makeRng(seed);
-  let v = new Float64Array(n), nv = new Float64Array(n);
-  for (let r = 0; r < probes; r++) {
-    const x = rademacher(rng, n);
-    v.set(x);
-    for (let k = 1; k <= m; k++) {
-      csrMatVec(w, v, nv);
-      [v, nv] = [nv, v];
-      if (k <= EXACT_MOMENTS) continue;
-      let s = 0;
-      for (let i = 0; i < n; i++) s += x[i] * v[i];
-      probe[r * (m + 1) + k] = s;
-    }
-  }
-  for (let k = EXACT_MOMENTS + 1; k <= m; k++) {
-    let s = 0;
-    for (let r = 0; r < probes; r++) s += probe[r * (m + 1) + k];
-    t[k] = s / probes;
-  }
-  return { n, m, t, probe, probes, R: maxAbsRowSum(w), frob: ex.frob, seed };
+  const stacked = new Float64Array(n * probes);
+  for (let r = 0; r < probes; r++) stacked.set(rademacher(rng, n), r * n);
+  const x = interleave(stacked, n, probes);
+  const state = { x, v: Float64Array.from(x) };
+  const mo: TraceMoments = {
+    n, m: 0, t: Float64Array.of(n), exact: ex.t, probe: Array.from({ length: probes }, () => new Float64Array(1)), probes, R: maxAbsRowSum(w),
+    frob: ex.frob, seed, state, w,
+  };
+  extendMoments(mo, m);
+  return mo;
 }
 
-/** sum_k c_k(rho) t_k over the moments (coefficients by k), and its MC standard error. */
-function series(mo: TraceMoments, coef: (k: number) => number): { value: number; se: number } {
-  let value = 0;
-  for (let k = 1; k <= mo.m; k++) value += coef(k) * mo.t[k];
-  if (mo.m <= EXACT_MOMENTS || mo.probes < 2) return { value, se: 0 };
-  const per = new Float64Array(mo.probes);
-  for (let r = 0; r < mo.probes; r++) {
-    let s = 0;
-    for (let k = EXACT_MOMENTS + 1; k <= mo.m; k++) s += coef(k) * mo.probe[r * (mo.m + 1) + k];
-    per[r] = s;
+/** Continues every probe's chain x, W x, W^2 x, ... up to W^m x (one blocked product per power). */
+export function extendMoments(mo: TraceMoments, m: number): void {
+  if (m <= mo.m) return;
+  const { n, w, probes: p } = mo;
+  const { x } = mo.state;
+  let v: Float64Array = mo.state.v, nv: Float64Array = new Float64Array(n * p);
+  mo.probe = mo.probe.map((old) => { const est = new Float64Array(m + 1); est.set(old); return est; });
+  const dots = new Float64Array(p);
+  for (let k = mo.m + 1; k <= m; k++) {
+    csrMatBlock(w, v, nv, p);
+    [v, nv] = [nv, v];
+    if (k <= EXACT_MOMENTS) continue;
+    dots.fill(0);
+    for (let j = 0; j < n; j++) for (let r = 0; r < p; r++) dots[r] += x[j * p + r] * v[j * p + r];
+    for (let r = 0; r < p; r++) mo.probe[r][k] = dots[r];
   }
+  mo.state.v = v;
+  const t = new Float64Array(m + 1);
+  t.set(mo.t);
+  for (let k = mo.m + 1; k <= m; k++) {
+    if (k <= EXACT_MOMENTS) { t[k] = mo.exact[k]; continue; }
+    let s = 0;
+    for (let r = 0; r < mo.probes; r++) s += mo.probe[r][k];
+    t[k] = s / mo.probes;
+  }
+  mo.t = t;
+  mo.m = m;
+}
+
+/**
+ * sum_{k >= 1} a(k) rho^(k - shift) t_k by Horner; with `se`, also the Monte Carlo standard
+ * error, from the spread of the probes' own sums over k > EXACT_MOMENTS.
+ */
+function series(mo: TraceMoments, rho: number, shift: number, a: (k: number) => number, se: boolean): { value: number; se: number } {
+  const horner = (get: Float64Array, from: number) => {
+    let s = 0;
+    for (let k = mo.m; k >= from; k--) s = s * rho + a(k) * get[k];
+    return s * rho ** (from - shift);
+  };
+  const value = horner(mo.t, 1);
+  if (!se || mo.m <= EXACT_MOMENTS || mo.probes < 2) return { value, se: 0 };
+  const per = mo.probe.map((est) => horner(est, EXACT_MOMENTS + 1));
   let mean = 0;
   for (const v of per) mean += v / mo.probes;
   let ss = 0;
@@ -154,16 +183,14 @@ function series(mo: TraceMoments, coef: (k: number) => number): { value: number;
   return { value, se: Math.sqrt(ss / (mo.probes - 1) / mo.probes) };
 }
 
-/** Bound on sum_{k > m} |rho|^k |t_k| k^power (power -1: log-det, 0: tr(G) / rho, 1: tr(GG) / rho^2). */
-function tail(mo: TraceMoments, rho: number, power: number): number {
+/** Bound on sum_{k > m} |rho|^k |t_k| k^power (power <= 1), with |t_k| <= n R^k. */
+function tail(mo: TraceMoments, rho: number, power: number, m = mo.m): number {
   const q = Math.abs(rho) * mo.R;
-  if (q >= 1) return Infinity;
-  // sum_{k > m} q^k k^power <= q^(m+1) (m+1)^power / (1 - ratio), as (k/(m+1))^power <= (1 + 1/(m+1))^(k-m-1)
-  const m1 = mo.m + 1;
+  // (k / (m+1))^power <= (1 + 1/(m+1))^(k-m-1), so the tail is bounded by a geometric series
+  const m1 = m + 1;
   const ratio = power > 0 ? q * (1 + 1 / m1) : q;
   if (ratio >= 1) return Infinity;
-  const growth = 1 / (1 - ratio);
-  return mo.n * q ** m1 * m1 ** power * growth;
+  return (mo.n * q ** m1 * m1 ** power) / (1 - ratio);
 }
 
 /** Number of standard errors in the stated error bounds (a 99.7% normal interval). */
@@ -171,19 +198,40 @@ export const SE_MULTIPLE = 3;
 
 export interface SeriesValue { value: number; error: number }
 
-export function seriesLogdet(mo: TraceMoments, rho: number): SeriesValue {
-  const s = series(mo, (k) => -(rho ** k) / k);
-  return { value: s.value, error: tail(mo, rho, -1) + SE_MULTIPLE * s.se };
+const minusInv = (k: number) => -1 / k, one = () => 1, kMinus1 = (k: number) => k - 1;
+const safe = (r: number) => Math.max(Math.abs(r), 1e-300);
+
+export function seriesLogdet(mo: TraceMoments, rho: number, withError = true): SeriesValue {
+  const s = series(mo, rho, 0, minusInv, withError);
+  return { value: s.value, error: withError ? tail(mo, rho, -1) + SE_MULTIPLE * s.se : NaN };
 }
 
-/** tr(G) = -d/drho log|I - rho W|. */
-export function seriesTrG(mo: TraceMoments, rho: number): SeriesValue {
-  const s = series(mo, (k) => rho ** (k - 1));
-  return { value: s.value, error: tail(mo, rho, 0) / Math.max(Math.abs(rho), 1e-300) + SE_MULTIPLE * s.se };
+/** tr(G) = -d/drho log|I - rho W| = sum_k rho^(k-1) t_k. */
+export function seriesTrG(mo: TraceMoments, rho: number, withError = true): SeriesValue {
+  const s = series(mo, rho, 1, one, withError);
+  return { value: s.value, error: withError ? tail(mo, rho, 0) / safe(rho) + SE_MULTIPLE * s.se : NaN };
 }
 
-/** tr(G G) = -d2/drho2 log|I - rho W|. */
-export function seriesTrGG(mo: TraceMoments, rho: number): SeriesValue {
-  const s = series(mo, (k) => (k - 1) * rho ** (k - 2));
-  return { value: s.value, error: tail(mo, rho, 1) / Math.max(rho * rho, 1e-300) + SE_MULTIPLE * s.se };
+/** tr(G G) = -d2/drho2 log|I - rho W| = sum_k (k - 1) rho^(k-2) t_k. */
+export function seriesTrGG(mo: TraceMoments, rho: number, withError = true): SeriesValue {
+  const s = series(mo, rho, 2, kMinus1, withError);
+  return { value: s.value, error: withError ? tail(mo, rho, 1) / safe(rho * rho) + SE_MULTIPLE * s.se : NaN };
+}
+
+/** Series are extended until their truncation bounds at the estimate are below this. */
+export const TAIL_TOL = 1e-8;
+export const MAX_TERMS = 2000;
+
+/**
+ * Extends the moments until the truncation bounds of the log-det, tr(G) and tr(GG) at rho
+ * are below TAIL_TOL (at most MAX_TERMS terms); true when it extended them.
+ */
+export function refineMoments(mo: TraceMoments, rho: number): boolean {
+  const fine = (m: number) => tail(mo, rho, -1, m) <= TAIL_TOL && tail(mo, rho, 0, m) / safe(rho) <= TAIL_TOL
+    && tail(mo, rho, 1, m) / safe(rho * rho) <= TAIL_TOL;
+  let m = mo.m;
+  while (m < MAX_TERMS && !fine(m)) m = Math.min(MAX_TERMS, Math.ceil(m * 1.25));
+  if (m === mo.m) return false;
+  extendMoments(mo, m);
+  return true;
 }

@@ -26,8 +26,8 @@ import { toCsr, csrMatVec, csrTranspose, reverseCuthillMcKee, type Csr } from '.
 import {
   envelopePattern, envelopeLu, envelopeInverse, envelopeSolve, envelopeSolveTransposed, envelopeCost, type EnvelopePattern,
 } from './envelope.js';
-import { traceMoments, seriesLogdet, seriesTrG, seriesTrGG, EXACT_MOMENTS, type TraceMoments } from './moments.js';
-import { neumannSolve } from './solve.js';
+import { traceMoments, refineMoments, seriesLogdet, seriesTrG, seriesTrGG, EXACT_MOMENTS, type TraceMoments } from './moments.js';
+import { neumannSolve, neumannSolveBlock } from './solve.js';
 
 export type WRoute = 'symmetric-eigen' | 'envelope-lu' | 'barry-pace';
 /** 'dense': (I - rho W)^-1 may be formed (small n or a dense W); 'sparse': never an n x n */
@@ -59,6 +59,8 @@ export interface WSetup {
   logdet(rho: number): number;
   /** first and second derivatives of log|I - rho W| (eigenvalue and Barry-Pace routes) */
   logdetDerivatives?(rho: number): [number, number];
+  /** Barry-Pace: lengthens the series until its truncation at rho is negligible; true if it did */
+  refine?(rho: number): boolean;
   /** bound on |logdet(rho) - log|I - rho W||: 0 on the exact routes */
   logdetErrorBound(rho: number): number;
   /** for the model JSON's logdet_method */
@@ -73,7 +75,7 @@ export const DENSE_SCALE_MAX_N = 1000;
 /** The exact envelope LU is used at sparse scale while one LU costs at most this (~0.1 s). */
 export const LU_COST_MAX = 1.5e7;
 /** Barry-Pace series length and stochastic probes (sparse scale). */
-export const SERIES_TERMS = 100;
+export const SERIES_TERMS = 40;
 export const SERIES_PROBES = 32;
 /** The largest W a set-up accepts (memory: ~100 bytes per non-zero). */
 export const MAX_UNITS = 2_000_000;
@@ -181,11 +183,14 @@ function sparseSetup(
   }
   return {
     ...base, route: 'barry-pace', bandwidth: null,
-    logdet: (rho) => seriesLogdet(moments, rho).value,
-    logdetDerivatives: (rho) => [-seriesTrG(moments, rho).value, -seriesTrGG(moments, rho).value],
+    logdet: (rho) => seriesLogdet(moments, rho, false).value,
+    logdetDerivatives: (rho) => [-seriesTrG(moments, rho, false).value, -seriesTrGG(moments, rho, false).value],
+    refine: (rho) => refineMoments(moments, rho),
     logdetErrorBound: (rho) => seriesLogdet(moments, rho).error,
-    logdetMethod: `Barry-Pace (1999) series -sum_k rho^k tr(W^k)/k, k <= ${moments.m}: tr(W^k) exact for k <= ${EXACT_MOMENTS}, `
-      + `Hutchinson estimates from ${moments.probes} Rademacher probes (seed ${seed}) above; error bound = truncation + 3 Monte Carlo standard errors`,
+    get logdetMethod() {
+      return `Barry-Pace (1999) series -sum_k rho^k tr(W^k)/k, k <= ${moments.m}: tr(W^k) exact for k <= ${EXACT_MOMENTS}, `
+      + `Hutchinson estimates from ${moments.probes} Rademacher probes (seed ${seed}) above; error bound = truncation + 3 Monte Carlo standard errors`;
+    },
   };
 }
 
@@ -236,7 +241,7 @@ export function solverAt(setup: WSetup, rho: number): WSolver {
   const solve = (b: Float64Array) => neumannSolve(setup.csr, rho, b, R);
   const wt = transposeOf(setup.csr);
   const solveTransposed = (b: Float64Array) => neumannSolve(wt, rho, b, R, 'one');
-  return { solve, solveTransposed, solvePeriods: periods(solve) };
+  return { solve, solveTransposed, solvePeriods: (v, T) => neumannSolveBlock(setup.csr, rho, v, T, R) };
 }
 
 /** (I - rho W)^-1 at one rho: dense, and as a solver for T right-hand sides. */
@@ -469,7 +474,7 @@ export function effectScalars(setup: WSetup, rhoLo: number, rhoHi: number): Effe
   }
   if (setup.moments && !setup.envelope) {
     const mo = setup.moments;
-    const b = (rho: number) => seriesTrG(mo, rho).value / n;
+    const b = (rho: number) => seriesTrG(mo, rho, false).value / n;
     return {
       a: (rho) => 1 + rho * b(rho),
       b,

@@ -3,7 +3,8 @@
 // y_t = (I - rho W)^-1 (X_t beta + W X_t theta + mu + lambda_t + e_t).
 import { makeRng } from '../rng.js';
 import { buildWeights, buildWeightMatrix } from './weights.js';
-import { prepareW, inverseAt, solverAt, DENSE_SCALE_MAX_N } from './setup.js';
+import { prepareW, inverseAt, DENSE_SCALE_MAX_N } from './setup.js';
+import { neumannSolveBlock } from './solve.js';
 import type { Csr } from './sparse.js';
 import { spatialLag, denseLag } from './panel.js';
 
@@ -38,14 +39,16 @@ export function simulateSdmPanel(s: SimSpec): SimPanel {
   const small = n <= DENSE_SCALE_MAX_N;
   const wOpts = { method: 'knn', k: s.k, power: 1, standardize: 'row' } as const;
   const w = small ? buildWeights({ ids, lat, lon }, wOpts) : buildWeightMatrix({ ids, lat, lon }, wOpts).sparse!;
-  const setup = prepareW(w, n);
+  // large n: only lags and solves are needed, not a log-det set-up
+  const setup = small ? prepareW(w, n) : null;
+  const csr = small ? setup!.csr : (w as Csr);
   const X = s.beta.map(() => {
     const x = new Float64Array(n * T);
     const unit = Array.from({ length: n }, () => rng.normal());
     for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) x[t * n + i] = unit[i] + rng.normal();
     return x;
   });
-  const WX = X.map((x) => spatialLag(setup.csr, x, T));
+  const WX = X.map((x) => spatialLag(csr, x, T));
   const mu = Array.from({ length: n }, () => rng.normal());
   const lambda = Array.from({ length: T }, () => rng.normal());
   const rhs = new Float64Array(n * T);
@@ -57,6 +60,6 @@ export function simulateSdmPanel(s: SimSpec): SimPanel {
       rhs[r] = v;
     }
   }
-  const y = small ? denseLag(inverseAt(setup, s.rho), n, rhs, T) : solverAt(setup, s.rho).solvePeriods(rhs, T);
+  const y = small ? denseLag(inverseAt(setup!, s.rho), n, rhs, T) : neumannSolveBlock(csr, s.rho, rhs, T, 1);
   return { ids, lat, lon, w, y, X };
 }
