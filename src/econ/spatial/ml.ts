@@ -232,7 +232,7 @@ function sparseVarianceParts(setup: WSetup, rho: number, fitted: Float64Array, T
   const solver = solverAt(setup, rho);
   const tr = tracesAt(setup, rho, solver);
   const H = spatialLag(setup.csr, solver.solvePeriods(fitted, T), T);
-  let colSum = new Float64Array(0);
+  let colSum: Float64Array = new Float64Array(0);
   if (needColSum) {
     const colW = new Float64Array(n);
     csrMatVec(transposeOf(setup.csr), new Float64Array(n).fill(1), colW);
