@@ -1,4 +1,5 @@
-// The covariance registry shared by every linear estimator (FE, IV; SDM later).
+// The covariance registry shared by every estimator (FE, IV; the spatial ML types are listed
+// here too, computed in econ/spatial/ml.ts from the likelihood).
 // One code path: an estimator hands over its score design X (demeaned regressors, or
 // the first-stage fitted values for 2SLS), the bread (X'X)^-1, the residuals and its
 // degrees-of-freedom facts; the registry entry named by the user turns them into V.
@@ -47,6 +48,13 @@ export const VCOV_TYPES = {
       'plm-hc1': 'N/(N-K), K = slopes: plm vcovHC(method = "arellano", type = "HC1")',
       cr2: 'Bell-McCaffrey bias-reduced linearisation (clubSandwich CR2); small N only',
     } as Record<ClusterConvention, string>,
+  },
+  ml: {
+    description: 'spatial panel ML (sar, sdm): the inverse of the information matrix over (beta, theta, rho, sigma2); normal z',
+    conventions: {
+      expected: 'analytical expected information (Lee-Yu 2010; Elhorst 2014) (default)',
+      observed: 'analytical observed information, minus the Hessian of the log-likelihood at the estimate (Stata ml / xsmle)',
+    } as Record<'expected' | 'observed', string>,
   },
 } as const;
 

@@ -20,6 +20,7 @@ import { spatialEffects, type Effects } from '../econ/spatial/effects.js';
 import { coefTable, num, toNested } from '../econ/inference.js';
 import { columnList } from './column-list.js';
 import { pTwoSidedNormal, qNormal } from '../econ/dist.js';
+import { VCOV_TYPES } from '../econ/vcov.js';
 
 const MAX_LISTED = 8;
 
@@ -40,6 +41,8 @@ const baseShape = {
   panel: spatialPanelParam,
   leeYu: z.boolean().default(false).describe('Lee-Yu (2010) bias correction (transformation approach): individual FE: sigma2 x T/(T-1); time effects: one unit and the unit eigenvalue of the row-standardised W dropped from the likelihood'),
   effects: effectsParam.default({ draws: 1000, seed: 1 }),
+  information: z.enum(['expected', 'observed']).default('expected')
+    .describe(Object.entries(VCOV_TYPES.ml.conventions).map(([k, v]) => `${k}: ${v}`).join('; ')),
 };
 
 export const sarParams = z.object(baseShape).strict();
@@ -184,7 +187,7 @@ export function fitSpatialModel(
 
   let fit: SpatialMlFit;
   try {
-    fit = fitSpatialPanel({ n, T, y, X, wx: wxNames.map((v) => p.x.indexOf(v)), fe: p.fe, leeYu: p.leeYu, setup });
+    fit = fitSpatialPanel({ n, T, y, X, wx: wxNames.map((v) => p.x.indexOf(v)), fe: p.fe, leeYu: p.leeYu, setup, information: p.information });
   } catch (e) {
     if (e instanceof FlowError) throw e;
     throw new FlowError('data', (e as Error).message, { node }, e);
@@ -255,7 +258,8 @@ function spatialModelJson(fit: SpatialMlFit, eff: Effects, p: SarParams | SdmPar
       logdet_error_bound: num(fit.logdetErrorBound),
       trace_method: fit.traceMethod,
       trace_error_bounds: { tr_G: num(fit.traceErrors.trG), tr_GG: num(fit.traceErrors.trGG), tr_GtG: num(fit.traceErrors.trGtG) },
-      vcov: 'ML, analytical information matrix',
+      vcov: p.information === 'observed' ? 'ML, analytical observed information (Hessian)' : 'ML, analytical information matrix',
+      information: p.information,
       effects_draws: eff.draws,
       effects_seed: eff.seed,
       effects_redrawn: eff.redrawn,

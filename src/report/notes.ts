@@ -87,7 +87,7 @@ export function spatialNote(cols: Column[]): string | null {
     const fe = feKind === 'twoways' ? 'two-way FE' : feKind === 'individual' ? 'unit FE' : feKind === 'time' ? 'time FE' : 'FE';
     const ly = s.lee_yu ? ' with the Lee-Yu (2010) correction' : '';
     const eff = typeof s.effects_draws === 'number' ? `; LeSage-Pace direct / indirect / total effects, SEs from ${s.effects_draws} draws of the estimates' asymptotic distribution (seed ${s.effects_seed})` : '';
-    return `${m.estimator.toUpperCase()}: ML with ${fe}${ly}, asymptotic SEs from the information matrix${eff}`;
+    return `${m.estimator.toUpperCase()}: ML with ${fe}${ly}, asymptotic SEs from the ${s.information === 'observed' ? 'observed information (Hessian)' : 'information matrix'}${eff}`;
   });
   if (!groups.length) return null;
   const what = groups.length === 1 ? groups[0][0] : groups.map(([d, idx]) => `${columnList(idx)} ${d}`).join('; ');

@@ -9,7 +9,7 @@ describe('covariance registry', () => {
   it('an unknown convention is an error listing the allowed ones', () => {
     expect(() => checkConvention('cluster', 'stata')).toThrow(/"stata-xtreg", "stata-slopes", "stata-areg", "cr0", "cr1", "plm-hc1", "cr2"/);
     expect(() => checkConvention('hetero', 'hc3')).toThrow(/"hc1", "hc0", "hc1-slopes"/);
-    expect(Object.keys(VCOV_TYPES)).toEqual(['iid', 'hetero', 'cluster']);
+    expect(Object.keys(VCOV_TYPES)).toEqual(['iid', 'hetero', 'cluster', 'ml']);
   });
 
   const rng = makeRng(8), n = 120;

@@ -144,6 +144,17 @@ describe('sar node on Produc (reference/produc_sar.json)', () => {
     });
   }
 
+  it('information "observed": SEs from minus the Hessian (R numerical Hessian, 1e-8), named in stats and vcov', async () => {
+    const w = await usaww();
+    const { model } = (await run(sarNode, { y: 'lgsp', x: X, fe: 'twoways', information: 'observed', panel: { id: 'state', time: 'year' } }, { data: produc, w })) as { model: ModelJson };
+    const r = ref.sar_twoways, s = model.stats as any;
+    expect(s.information).toBe('observed');
+    expect(s.vcov).toBe('ML, analytical observed information (Hessian)');
+    expect(relErr(s.rho, r.rho)).toBeLessThan(1e-6);
+    expect(relErr(s.rho_se, r.se_numerical_hessian.rho)).toBeLessThan(1e-8);
+    (model.coefficients as any[]).forEach((c) => expect(relErr(c.std_error, r.se_numerical_hessian[c.term])).toBeLessThan(1e-8));
+  });
+
   it('row order of the data does not matter (sorted by (time, id) internally)', async () => {
     const w = await usaww();
     const params = { y: 'lgsp', x: X, fe: 'individual', panel: { id: 'state', time: 'year' } };

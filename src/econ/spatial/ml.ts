@@ -22,6 +22,7 @@ import { demean, denseLag, spatialLag, panelMeans, type SpatialFe } from './pane
 import { inverseWithSolver, solverAt, transposeOf, type WSetup } from './setup.js';
 import { gTraces, tracesAt } from './traces.js';
 import { csrMatVec } from './sparse.js';
+import { observedInformation, type Information } from './information.js';
 
 export interface SpatialMlInput {
   n: number;
@@ -34,6 +35,8 @@ export interface SpatialMlInput {
   fe: SpatialFe;
   leeYu: boolean;
   setup: WSetup;
+  /** which information matrix the covariance inverts (default expected) */
+  information?: Information;
 }
 
 export interface SpatialMlFit {
@@ -164,6 +167,11 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   info[K * P + K] = dot(H, H) / sigma2 + tEff * (trGG + trGtG);
   info[K * P + K + 1] = info[(K + 1) * P + K] = (tEff * trG) / sigma2;
   info[(K + 1) * P + K + 1] = N / (2 * sigma2 * sigma2);
+  if (inp.information === 'observed') {
+    const e = new Float64Array(n * T);
+    for (let i = 0; i < n * T; i++) e[i] = e0[i] - rho * e1[i];
+    info.set(observedInformation({ Z, wy: wyd, e, sigma2, nEff: N, tEff, trGG }));
+  }
   const Li = cholesky(info, P);
   if (!Li) throw new Error('the information matrix is not positive definite: the model is not identified.');
   const vcov = choleskyInverse(Li, P);
