@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { LIMITS, limitOf } from '../graph/limits.js';
 import type { ColumnTable } from 'arquero';
-import type { IdMatrix, ModelJson } from '../ports/index.js';
+import { matrixRows, type IdMatrix, type ModelJson } from '../ports/index.js';
 import { dataError, FlowError } from '../errors.js';
 import { requireColumns, rowLabeler, listCells, numericColumn, isMissing } from './columns.js';
 import { prepareW, type WSetup } from '../econ/spatial/setup.js';
@@ -57,8 +57,8 @@ export type SarParams = z.infer<typeof sarParams>;
 export type SdmParams = z.infer<typeof sdmParams>;
 
 const MSG = {
-  wShape: (n: number, ids: number, len: number) =>
-    `the weights matrix is malformed: ${ids} ids, n = ${n}, ${len} cells (need n x n). Build it with w-matrix or load-matrix.`,
+  wShape: (n: number, ids: number, rows: number) =>
+    `the weights matrix is malformed: ${ids} ids, n = ${n}, ${rows} rows (need n x n). Build it with w-matrix or load-matrix.`,
   wBad: (ids: string[]) => `W has non-finite weights in the row(s) of ${ids.join(', ')}: fix the matrix.`,
   wDupIds: (ids: string[]) => `W's ids repeat ${ids.join(', ')}: each unit needs one row and column.`,
   missingTime: (col: string, cells: string) => `column "${col}" has missing periods at ${cells}: drop or fix those rows.`,
@@ -86,11 +86,14 @@ export interface SpatialFitOptions {
 
 // prepareW (eigenvalues, or an envelope-LU pattern) is the expensive part of a fit; W values
 // are immutable once produced, so fits sharing one W share it.
-const setupCache = new WeakMap<Float64Array, WSetup>();
+// The stochastic parts of a sparse-scale set-up (Barry-Pace probes, Hutchinson traces) use
+// the fixed seed 1, so a W always gives the same log-det and traces.
+const setupCache = new WeakMap<object, WSetup>();
 
-function setupFor(w: IdMatrix): WSetup {
-  let s = setupCache.get(w.data);
-  if (!s) { s = prepareW(w.data, w.n); setupCache.set(w.data, s); }
+export function setupFor(w: IdMatrix): WSetup {
+  const key = (w.sparse ?? w.data)!;
+  let s = setupCache.get(key);
+  if (!s) { s = prepareW(w.sparse ?? w.data!, w.n); setupCache.set(key, s); }
   return s;
 }
 
@@ -98,14 +101,16 @@ const shortList = (xs: string[]) => ({ shown: xs.slice(0, MAX_LISTED), more: Mat
 
 /** Checks W itself: shape, finite, no zero rows. */
 export function checkWeights(w: IdMatrix, node: string): void {
-  if (w.ids.length !== w.n || w.data.length !== w.n * w.n) throw dataError(MSG.wShape(w.n, w.ids.length, w.data.length), { node });
+  const cells = w.sparse ? w.sparse.rowPtr.length - 1 : w.data ? Math.sqrt(w.data.length) : NaN;
+  if (w.ids.length !== w.n || cells !== w.n) throw dataError(MSG.wShape(w.n, w.ids.length, cells), { node });
   const seen = new Set<string>();
   const dup = w.ids.filter((v) => seen.has(v) || !seen.add(v));
   if (dup.length) throw dataError(MSG.wDupIds([...new Set(dup)].slice(0, MAX_LISTED)), { node });
   const bad: string[] = [], zero: string[] = [];
+  const rows = matrixRows(w);
   for (let i = 0; i < w.n; i++) {
     let s = 0, finite = true;
-    for (let j = 0; j < w.n; j++) { const v = w.data[i * w.n + j]; if (!Number.isFinite(v)) finite = false; s += Math.abs(v); }
+    for (let p = rows.rowPtr[i]; p < rows.rowPtr[i + 1]; p++) { const v = rows.val[p]; if (!Number.isFinite(v)) finite = false; s += Math.abs(v); }
     if (!finite) bad.push(w.ids[i]); else if (s === 0) zero.push(w.ids[i]);
   }
   if (bad.length) throw dataError(MSG.wBad(bad), { node });
@@ -264,15 +269,16 @@ function spatialModelJson(fit: SpatialMlFit, eff: Effects, p: SarParams | SdmPar
       lee_yu: p.leeYu,
       likelihood_n: fit.nEff * fit.tEff,
       rho_interval: [num(fit.interval[0]), num(fit.interval[1])],
-      logdet_method: setup.route === 'symmetric-eigen'
-        ? 'eigenvalues of the symmetric matrix similar to W'
-        : `envelope LU of I - rho W at each rho (reverse Cuthill-McKee order, bandwidth ${setup.bandwidth})`,
+      logdet_method: setup.logdetMethod,
+      logdet_error_bound: num(fit.logdetErrorBound),
+      trace_method: fit.traceMethod,
+      trace_error_bounds: { tr_G: num(fit.traceErrors.trG), tr_GG: num(fit.traceErrors.trGG), tr_GtG: num(fit.traceErrors.trGtG) },
       vcov: p.information === 'observed' ? 'ML, analytical observed information (Hessian)' : 'ML, analytical information matrix',
       information: p.information,
       effects_draws: eff.draws,
       effects_seed: eff.seed,
       effects_redrawn: eff.redrawn,
-      effects_method: `point estimates exact; standard errors from ${eff.draws} draws; ${eff.method}`,
+      effects_method: `point estimates ${fit.inverse ? 'exact' : 'from the scalars below at the estimate'}; standard errors from ${eff.draws} draws; ${eff.method}`,
       optimizer_evaluations: fit.evaluations,
     },
     effects: { direct: effRows(eff.direct), indirect: effRows(eff.indirect), total: effRows(eff.total) },

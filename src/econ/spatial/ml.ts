@@ -19,7 +19,9 @@
 import { cholesky, choleskySolve, choleskyInverse, crossprod, crossprodVec } from '../linalg.js';
 import { brentMinimize } from './optimize.js';
 import { demean, denseLag, spatialLag, panelMeans, type SpatialFe } from './panel.js';
-import { inverseWithSolver, type WSetup } from './setup.js';
+import { inverseWithSolver, solverAt, transposeOf, type WSetup } from './setup.js';
+import { gTraces, tracesAt } from './traces.js';
+import { csrMatVec } from './sparse.js';
 import { observedInformation, type Information } from './information.js';
 
 export interface SpatialMlInput {
@@ -51,8 +53,13 @@ export interface SpatialMlFit {
   vcov: Float64Array;
   r2: number;
   r2Within: number;
-  /** (I - rho W)^-1 at the estimate, for exact effect point estimates */
-  inverse: Float64Array;
+  /** (I - rho W)^-1 at the estimate, for exact effect point estimates (dense scale only) */
+  inverse: Float64Array | null;
+  /** how tr(G), tr(GG), tr(G'G) were computed, and bounds on their errors */
+  traceMethod: string;
+  traceErrors: { trG: number; trGG: number; trGtG: number };
+  /** bound on the log-det's error at the estimate (0: exact) */
+  logdetErrorBound: number;
   /** effective sample sizes of the likelihood */
   nEff: number;
   tEff: number;
@@ -120,7 +127,12 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   const margin = 1e-9 * (hi - lo);
   // 1e-9 relative in rho: below that the likelihood is flat to double precision and
   // Brent only spends log-determinants (18 against 13 at N = 1000)
-  const opt = brentMinimize(negLc, lo + margin, hi - margin, 1e-10, 1e-9);
+  let opt = brentMinimize(negLc, lo + margin, hi - margin, 1e-10, 1e-9);
+  // Barry-Pace: a longer series where the estimate needs one, then optimise again
+  for (let pass = 0; pass < 4 && setup.refine?.(opt.x); pass++) {
+    const again = brentMinimize(negLc, lo + margin, hi - margin, 1e-10, 1e-9);
+    opt = { ...again, evaluations: opt.evaluations + again.evaluations };
+  }
   // Brent stops where the likelihood is flat to double precision (~1e-8 in rho); with
   // eigenvalues the score and its derivative are exact, so Newton finishes the job.
   const rho = setup.logdetDerivatives ? newtonPolish(opt.x, lo, hi) : opt.x;
@@ -134,25 +146,15 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   const t2 = performance.now();
 
   // Information matrix (Lee & Yu 2010 / Elhorst 2014), G = W (I - rho W)^-1 = (S - I)/rho.
-  const inv = inverseWithSolver(setup, rho);
-  const S = inv.dense;
-  const tr = gTraces(S, setup, rho);
-  let { trG, trGG, trGtG } = tr;
+  const fitted = new Float64Array(n * T);
+  for (let k = 0; k < K; k++) for (let r = 0; r < n * T; r++) fitted[r] += Z[k][r] * coef[k];
+  const vp = setup.scale === 'dense' ? denseVarianceParts(setup, rho, fitted, T) : sparseVarianceParts(setup, rho, fitted, T, dropUnit > 0);
+  let { trG, trGG, trGtG, H } = vp;
   if (dropUnit) {
     // remove the unit eigenvalue: traces of F'GF with F the n x (n-1) orthonormal complement of 1
     trG -= 1 / (1 - rho);
     trGG -= 1 / (1 - rho) ** 2;
-    trGtG -= dot(tr.colSum, tr.colSum) / n;
-  }
-  const fitted = new Float64Array(n * T);
-  for (let k = 0; k < K; k++) for (let r = 0; r < n * T; r++) fitted[r] += Z[k][r] * coef[k];
-  // H = (I_T kron G) Z b; G v = (S v - v) / rho needs only solves
-  let H: Float64Array;
-  if (tr.G) {
-    H = denseLag(tr.G, n, fitted, T);
-  } else {
-    H = inv.solvePeriods(fitted, T);
-    for (let i = 0; i < n * T; i++) H[i] = (H[i] - fitted[i]) / rho;
+    trGtG -= dot(vp.colSum, vp.colSum) / n;
   }
   if (leeYu) H = demean(H, n, T, fe);
   const P = K + 2;
@@ -189,55 +191,62 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
       xb[idx] = v;
     }
   }
-  const yhat = inv.solvePeriods(xb, T);
+  const yhat = vp.solvePeriods(xb, T);
   const r2 = corr(inp.y, yhat) ** 2;
   const r2Within = 1 - eSS / dot(yd, yd);
   const t3 = performance.now();
   return {
-    n, T, fe, leeYu, rho, coef, sigma2, loglik, vcov, r2, r2Within, inverse: S, nEff, tEff,
+    n, T, fe, leeYu, rho, coef, sigma2, loglik, vcov, r2, r2Within, inverse: vp.inverse, nEff, tEff,
+    traceMethod: vp.method, traceErrors: vp.errors, logdetErrorBound: setup.logdetErrorBound(rho),
     interval: [lo, hi], evaluations: opt.evaluations,
     timings: { setupMs: t1 - t0, optimiseMs: t2 - t1, varianceMs: t3 - t2 },
   };
 }
 
-/**
- * tr(G), tr(G G), tr(G'G) and the column sums of G = W S. Away from rho = 0 they follow
- * from S alone (rho G = S - I), so no second n x n matrix is formed; near 0 (where
- * that loses digits) G = W S is formed from the sparse W and returned.
- */
-function gTraces(S: Float64Array, setup: WSetup, rho: number) {
+interface VarianceParts {
+  trG: number; trGG: number; trGtG: number;
+  /** column sums of G (the Lee-Yu unit-eigenvalue correction) */
+  colSum: Float64Array;
+  /** (I_T kron G) Z b */
+  H: Float64Array;
+  solvePeriods(v: Float64Array, T: number): Float64Array;
+  inverse: Float64Array | null;
+  method: string;
+  errors: { trG: number; trGG: number; trGtG: number };
+}
+
+function denseVarianceParts(setup: WSetup, rho: number, fitted: Float64Array, T: number): VarianceParts {
   const n = setup.n;
-  let trS = 0, trSS = 0, sumSq = 0;
-  const colSum = new Float64Array(n);
-  if (Math.abs(rho) > 1e-3) {
-    for (let i = 0; i < n; i++) {
-      trS += S[i * n + i];
-      const row = S.subarray(i * n, i * n + n);
-      for (let j = 0; j < n; j++) { const v = row[j]; sumSq += v * v; colSum[j] += v; }
-      for (let j = 0; j < i; j++) trSS += 2 * row[j] * S[j * n + i];
-      trSS += row[i] * row[i];
-    }
-    for (let j = 0; j < n; j++) colSum[j] = (colSum[j] - 1) / rho;
-    const r2 = rho * rho;
-    return {
-      trG: (trS - n) / rho, trGG: (trSS - 2 * trS + n) / r2, trGtG: (sumSq - 2 * trS + n) / r2, colSum, G: null,
-    };
+  const inv = inverseWithSolver(setup, rho);
+  const S = inv.dense;
+  const tr = gTraces(S, setup, rho);
+  // H = (I_T kron G) Z b; G v = (S v - v) / rho needs only solves
+  let H: Float64Array;
+  if (tr.G) {
+    H = denseLag(tr.G, n, fitted, T);
+  } else {
+    H = inv.solvePeriods(fitted, T);
+    for (let i = 0; i < n * T; i++) H[i] = (H[i] - fitted[i]) / rho;
   }
-  const G = new Float64Array(n * n);
-  const { rowPtr, col, val } = setup.csr;
-  for (let i = 0; i < n; i++) {
-    const o = G.subarray(i * n, i * n + n);
-    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
-      const src = S.subarray(col[p] * n, col[p] * n + n);
-      for (let j = 0; j < n; j++) o[j] += val[p] * src[j];
-    }
+  return {
+    trG: tr.trG, trGG: tr.trGG, trGtG: tr.trGtG, colSum: tr.colSum, H, solvePeriods: inv.solvePeriods, inverse: S,
+    method: 'exact, from (I - rho W)^-1', errors: { trG: 0, trGG: 0, trGtG: 0 },
+  };
+}
+
+// Sparse scale: no n x n. G v = W (I - rho W)^-1 v by solves; G'1 = (I - rho W)'^-1 W'1.
+function sparseVarianceParts(setup: WSetup, rho: number, fitted: Float64Array, T: number, needColSum: boolean): VarianceParts {
+  const n = setup.n;
+  const solver = solverAt(setup, rho);
+  const tr = tracesAt(setup, rho, solver);
+  const H = spatialLag(setup.csr, solver.solvePeriods(fitted, T), T);
+  let colSum: Float64Array = new Float64Array(0);
+  if (needColSum) {
+    const colW = new Float64Array(n);
+    csrMatVec(transposeOf(setup.csr), new Float64Array(n).fill(1), colW);
+    colSum = solver.solveTransposed(colW);
   }
-  let trG = 0, trGG = 0, trGtG = 0;
-  for (let i = 0; i < n; i++) {
-    trG += G[i * n + i];
-    for (let j = 0; j < n; j++) { const g = G[i * n + j]; trGG += g * G[j * n + i]; trGtG += g * g; colSum[j] += g; }
-  }
-  return { trG, trGG, trGtG, colSum, G };
+  return { trG: tr.trG, trGG: tr.trGG, trGtG: tr.trGtG, colSum, H, solvePeriods: solver.solvePeriods, inverse: null, method: tr.method, errors: tr.errors };
 }
 
 function residual(y: Float64Array, Z: Float64Array[], b: Float64Array): Float64Array {
