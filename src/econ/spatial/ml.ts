@@ -18,7 +18,9 @@
 // unchanged, sigma2 times T/(T-1).
 import { cholesky, choleskySolve, choleskyInverse, crossprod, crossprodVec } from '../linalg.js';
 import { brentMinimize } from './optimize.js';
-import { demean, denseLag, spatialLag, panelMeans, type SpatialFe } from './panel.js';
+import { demean, denseLag, spatialLag, feComponent, type SpatialFe } from './panel.js';
+import { residual, dot, corr } from './vec.js';
+import { gTraces, dropUnitEigenvalue, leeYuSizes } from './traces.js';
 import { inverseWithSolver, type WSetup } from './setup.js';
 
 export interface SpatialMlInput {
@@ -58,9 +60,8 @@ export interface SpatialMlFit {
   timings: { setupMs: number; optimiseMs: number; varianceMs: number };
 }
 
-const MSG = {
+export const MSG = {
   collinear: 'the demeaned regressors are collinear (a regressor constant within units or periods is absorbed by the fixed effects, or W x duplicates x): drop one.',
-  notRowStandardised: 'the Lee-Yu correction with time effects needs a row-standardised W (its unit eigenvalue is removed): use standardize "row" or leeYu false.',
   boundary: (rho: number, lo: number, hi: number) =>
     `rho reached the edge of its admissible interval (${rho} in (${lo}, ${hi})): the likelihood has no interior maximum; check W and the model.`,
 } as const;
@@ -68,13 +69,8 @@ const MSG = {
 export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   const { n, T, fe, leeYu, setup } = inp;
   const t0 = performance.now();
-  const timeFe = fe !== 'individual';
-  const unitFe = fe !== 'time';
-  if (leeYu && timeFe && !setup.rowStochastic) throw new Error(MSG.notRowStandardised);
-  const nEff = leeYu && timeFe ? n - 1 : n;
-  const tEff = leeYu && unitFe ? T - 1 : T;
+  const { nEff, tEff, dropUnit } = leeYuSizes(n, T, fe, leeYu, setup.rowStochastic);
   const N = nEff * tEff;
-  const dropUnit = leeYu && timeFe ? 1 : 0;
 
   // raw lags, then the within transformation
   const Zraw = [...inp.X, ...inp.wx.map((k) => spatialLag(setup.csr, inp.X[k], T))];
@@ -134,13 +130,7 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   const inv = inverseWithSolver(setup, rho);
   const S = inv.dense;
   const tr = gTraces(S, setup, rho);
-  let { trG, trGG, trGtG } = tr;
-  if (dropUnit) {
-    // remove the unit eigenvalue: traces of F'GF with F the n x (n-1) orthonormal complement of 1
-    trG -= 1 / (1 - rho);
-    trGG -= 1 / (1 - rho) ** 2;
-    trGtG -= dot(tr.colSum, tr.colSum) / n;
-  }
+  const { trG, trGG, trGtG } = dropUnit ? dropUnitEigenvalue(tr, rho, n) : tr;
   const fitted = new Float64Array(n * T);
   for (let k = 0; k < K; k++) for (let r = 0; r < n * T; r++) fitted[r] += Z[k][r] * coef[k];
   // H = (I_T kron G) Z b; G v = (S v - v) / rho needs only solves
@@ -171,16 +161,8 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   const r = new Float64Array(n * T);
   for (let i = 0; i < n * T; i++) r[i] = inp.y[i] - rho * Wy[i];
   for (let k = 0; k < K; k++) for (let i = 0; i < n * T; i++) r[i] -= Zraw[k][i] * coef[k];
-  const m = panelMeans(r, n, T);
-  const xb = new Float64Array(n * T);
-  for (let t = 0; t < T; t++) {
-    for (let i = 0; i < n; i++) {
-      const idx = t * n + i;
-      let v = fe === 'individual' ? m.unit[i] : fe === 'time' ? m.period[t] : m.unit[i] + m.period[t] - m.grand;
-      for (let k = 0; k < K; k++) v += Zraw[k][idx] * coef[k];
-      xb[idx] = v;
-    }
-  }
+  const xb = feComponent(r, n, T, fe);
+  for (let k = 0; k < K; k++) for (let i = 0; i < n * T; i++) xb[i] += Zraw[k][i] * coef[k];
   const yhat = inv.solvePeriods(xb, T);
   const r2 = corr(inp.y, yhat) ** 2;
   const r2Within = 1 - eSS / dot(yd, yd);
@@ -190,66 +172,4 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
     interval: [lo, hi], evaluations: opt.evaluations,
     timings: { setupMs: t1 - t0, optimiseMs: t2 - t1, varianceMs: t3 - t2 },
   };
-}
-
-/**
- * tr(G), tr(G G), tr(G'G) and the column sums of G = W S. Away from rho = 0 they follow
- * from S alone (rho G = S - I), so no second n x n matrix is formed; near 0 (where
- * that loses digits) G = W S is formed from the sparse W and returned.
- */
-function gTraces(S: Float64Array, setup: WSetup, rho: number) {
-  const n = setup.n;
-  let trS = 0, trSS = 0, sumSq = 0;
-  const colSum = new Float64Array(n);
-  if (Math.abs(rho) > 1e-3) {
-    for (let i = 0; i < n; i++) {
-      trS += S[i * n + i];
-      const row = S.subarray(i * n, i * n + n);
-      for (let j = 0; j < n; j++) { const v = row[j]; sumSq += v * v; colSum[j] += v; }
-      for (let j = 0; j < i; j++) trSS += 2 * row[j] * S[j * n + i];
-      trSS += row[i] * row[i];
-    }
-    for (let j = 0; j < n; j++) colSum[j] = (colSum[j] - 1) / rho;
-    const r2 = rho * rho;
-    return {
-      trG: (trS - n) / rho, trGG: (trSS - 2 * trS + n) / r2, trGtG: (sumSq - 2 * trS + n) / r2, colSum, G: null,
-    };
-  }
-  const G = new Float64Array(n * n);
-  const { rowPtr, col, val } = setup.csr;
-  for (let i = 0; i < n; i++) {
-    const o = G.subarray(i * n, i * n + n);
-    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
-      const src = S.subarray(col[p] * n, col[p] * n + n);
-      for (let j = 0; j < n; j++) o[j] += val[p] * src[j];
-    }
-  }
-  let trG = 0, trGG = 0, trGtG = 0;
-  for (let i = 0; i < n; i++) {
-    trG += G[i * n + i];
-    for (let j = 0; j < n; j++) { const g = G[i * n + j]; trGG += g * G[j * n + i]; trGtG += g * g; colSum[j] += g; }
-  }
-  return { trG, trGG, trGtG, colSum, G };
-}
-
-function residual(y: Float64Array, Z: Float64Array[], b: Float64Array): Float64Array {
-  const e = Float64Array.from(y);
-  for (let k = 0; k < Z.length; k++) { const z = Z[k], bk = b[k]; for (let i = 0; i < e.length; i++) e[i] -= z[i] * bk; }
-  return e;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function corr(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
-  ma /= n; mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) { const x = a[i] - ma, y = b[i] - mb; sab += x * y; saa += x * x; sbb += y * y; }
-  return sab / Math.sqrt(saa * sbb);
 }
