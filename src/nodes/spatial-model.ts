@@ -40,7 +40,7 @@ export interface SpatialFitOptions {
 // are immutable once produced, so fits sharing one W share it.
 const setupCache = new WeakMap<Float64Array, WSetup>();
 
-function setupFor(w: IdMatrix): WSetup {
+export function setupFor(w: IdMatrix): WSetup {
   let s = setupCache.get(w.data);
   if (!s) { s = prepareW(w.data, w.n); setupCache.set(w.data, s); }
   return s;
@@ -131,9 +131,7 @@ function spatialModelJson(fit: SpatialMlFit, eff: Effects, p: SarParams | SdmPar
       lee_yu: p.leeYu,
       likelihood_n: fit.nEff * fit.tEff,
       rho_interval: [num(fit.interval[0]), num(fit.interval[1])],
-      logdet_method: setup.route === 'symmetric-eigen'
-        ? 'eigenvalues of the symmetric matrix similar to W'
-        : `envelope LU of I - rho W at each rho (reverse Cuthill-McKee order, bandwidth ${setup.bandwidth})`,
+      logdet_method: logdetMethod(setup),
       vcov: 'ML, analytical information matrix',
       effects_draws: eff.draws,
       effects_seed: eff.seed,
@@ -144,4 +142,11 @@ function spatialModelJson(fit: SpatialMlFit, eff: Effects, p: SarParams | SdmPar
     effects: { direct: effRows(eff.direct), indirect: effRows(eff.indirect), total: effRows(eff.total) },
     vcov: { terms: [...terms, 'rho'], matrix: toNested(V, P) },
   };
+}
+
+/** How log|I - a W| was computed, for the model JSON. */
+export function logdetMethod(setup: WSetup): string {
+  return setup.route === 'symmetric-eigen'
+    ? 'eigenvalues of the symmetric matrix similar to W'
+    : `envelope LU of I - rho W at each rho (reverse Cuthill-McKee order, bandwidth ${setup.bandwidth})`;
 }

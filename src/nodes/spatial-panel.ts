@@ -82,23 +82,26 @@ export interface StackedPanel {
   X: Float64Array[];
   /** the periods in order (numbers when the time column is numeric) */
   periods: unknown[];
+  /** unit ids in stacking order */
+  ids: string[];
 }
 
 /**
  * The panel's y and x stacked by period in W's unit order (row t n + i), after checking
  * columns, W, ids, balance and missing values (each error names cells and what to do).
  */
-export function stackSpatialPanel(table: ColumnTable, w: IdMatrix, p: SpatialPanelParams, node: string, minPeriods = 2): StackedPanel {
-  // ids: the panel's units must be exactly W's, in W's order
+export function stackSpatialPanel(table: ColumnTable, w: IdMatrix | null, p: SpatialPanelParams, node: string, minPeriods = 2): StackedPanel {
+  // ids: the panel's units must be exactly W's, in W's order (without W: sorted)
   const { id, time } = p.panel;
   requireColumns(table, [p.y, ...p.x, id, time], 'data', node);
-  checkWeights(w, node);
+  if (w) checkWeights(w, node);
   const label = rowLabeler(table, id, time);
   const idCol = table.array(id) as ArrayLike<unknown>;
   const timeCol = table.array(time) as ArrayLike<unknown>;
   const rows = table.numRows();
-  const unitOf = new Map(w.ids.map((u, i) => [u, i]));
-  const seenUnit = new Uint8Array(w.n);
+  const ids = w ? w.ids : [...new Set(Array.from(idCol, (v) => String(v)))].sort();
+  const unitOf = new Map(ids.map((u, i) => [u, i]));
+  const seenUnit = new Uint8Array(ids.length);
   const unknown = new Set<string>();
   const unitIdx = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -108,7 +111,7 @@ export function stackSpatialPanel(table: ColumnTable, w: IdMatrix, p: SpatialPan
     seenUnit[u] = 1;
   }
   if (unknown.size) { const l = shortList([...unknown]); throw dataError(MSG.unknownIds(id, l.shown, l.more), { node }); }
-  const absent = w.ids.filter((_, i) => !seenUnit[i]);
+  const absent = ids.filter((_, i) => !seenUnit[i]);
   if (absent.length) { const l = shortList(absent); throw dataError(MSG.missingIds(id, l.shown, l.more), { node }); }
 
   // periods, sorted (numerically when they are numbers)
@@ -119,7 +122,7 @@ export function stackSpatialPanel(table: ColumnTable, w: IdMatrix, p: SpatialPan
   const numericTime = timeKeys.every((v) => typeof v === 'number');
   timeKeys.sort((a, b) => (numericTime ? (a as number) - (b as number) : String(a).localeCompare(String(b))));
   const timeOf = new Map(timeKeys.map((v, t) => [numericTime ? v : String(v), t]));
-  const n = w.n, T = timeKeys.length;
+  const n = ids.length, T = timeKeys.length;
   if (T < minPeriods) throw dataError(MSG.fewPeriods(T), { node });
   const pos = new Int32Array(n * T).fill(-1);
   const dup: number[] = [];
@@ -130,7 +133,7 @@ export function stackSpatialPanel(table: ColumnTable, w: IdMatrix, p: SpatialPan
   }
   if (dup.length) throw dataError(MSG.duplicate(listCells(dup, label), id, time), { node });
   const missing: string[] = [];
-  for (let k = 0; k < n * T; k++) if (pos[k] < 0) missing.push(`(${w.ids[k % n]}, ${String(timeKeys[Math.floor(k / n)])})`);
+  for (let k = 0; k < n * T; k++) if (pos[k] < 0) missing.push(`(${ids[k % n]}, ${String(timeKeys[Math.floor(k / n)])})`);
   if (missing.length) {
     const cells = missing.slice(0, MAX_LISTED).join(', ') + (missing.length > MAX_LISTED ? ` and ${missing.length - MAX_LISTED} more` : '');
     throw dataError(MSG.unbalanced(cells, missing.length), { node });
@@ -147,5 +150,5 @@ export function stackSpatialPanel(table: ColumnTable, w: IdMatrix, p: SpatialPan
   };
   const y = stack(p.y);
   const X = p.x.map(stack);
-  return { n, T, y, X, periods: timeKeys };
+  return { n, T, y, X, periods: timeKeys, ids };
 }
