@@ -21,6 +21,8 @@ import { fitSem } from '../econ/spatial/sem.js';
 import { fitRandomEffects, hausmanTest } from '../econ/re.js';
 import { num } from '../econ/inference.js';
 
+const FE_LABEL = { none: 'pooled', individual: 'unit FE', time: 'period FE', twoways: 'two-way FE' } as const;
+
 export interface TestRow { test: string; y: string; statistic: number; z: number; df: number; p_value: number }
 
 export function testTable(rows: TestRow[]): ColumnTable {
@@ -67,7 +69,7 @@ export function moranTest(table: ColumnTable, w: IdMatrix, params: MoranParams, 
     return { test: `Moran's I ${String(m.period)}`, y: p.y, statistic: m.I, z: inf.z, df: NaN, p_value: inf.p_value };
   });
   const resid = x.length ? asDataError(node, () => residualMoran({ ...d, fe: p.fe, w: setup.csr, alternative: p.alternative })) : null;
-  if (resid) rows.push({ test: `Moran's I, residuals (${p.fe} FE)`, y: p.y, statistic: resid.I, z: resid.z, df: NaN, p_value: resid.p_value });
+  if (resid) rows.push({ test: `Moran's I, residuals (${FE_LABEL[p.fe]})`, y: p.y, statistic: resid.I, z: resid.z, df: NaN, p_value: resid.p_value });
   const model: ModelJson = {
     estimator: 'moran',
     call: p as unknown as Record<string, unknown>,
@@ -97,7 +99,7 @@ export function spatialLm(table: ColumnTable, w: IdMatrix, params: SpatialLmPara
   const d = stackSpatialPanel(table, w, p, node);
   const setup = setupFor(w);
   const res = asDataError(node, () => spatialLmTests({ ...d, fe: p.fe, w: setup.csr }));
-  const rows: TestRow[] = res.map((r) => ({ test: `${LM_LABEL[r.test]} (${p.fe} FE)`, y: p.y, statistic: r.statistic, z: NaN, df: 1, p_value: r.p_value }));
+  const rows: TestRow[] = res.map((r) => ({ test: `${LM_LABEL[r.test]} (${FE_LABEL[p.fe]})`, y: p.y, statistic: r.statistic, z: NaN, df: 1, p_value: r.p_value }));
   const model: ModelJson = {
     estimator: 'spatial-lm',
     call: p as unknown as Record<string, unknown>,
@@ -149,7 +151,7 @@ export function hausman(table: ColumnTable, params: HausmanParams, node = 'hausm
   const d = stackSpatialPanel(table, null, p, node);
   const fit = asDataError(node, () => fitRandomEffects({ ...d, effect: p.fe }));
   const h = asDataError(node, () => hausmanTest(fit));
-  const rows: TestRow[] = [{ test: `Hausman FE vs RE (${p.fe})`, y: p.y, statistic: h.statistic, z: NaN, df: h.df, p_value: h.p_value }];
+  const rows: TestRow[] = [{ test: `Hausman FE vs RE${p.fe === 'twoways' ? ' (period dummies in both)' : ''}`, y: p.y, statistic: h.statistic, z: NaN, df: h.df, p_value: h.p_value }];
   const off = fit.re.hasIntercept ? 1 : 0;
   const model: ModelJson = {
     estimator: 'hausman',

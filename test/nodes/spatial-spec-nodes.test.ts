@@ -94,7 +94,7 @@ describe('specification-test nodes', () => {
     for (const fe of ['none', 'twoways'] as const) {
       const out = await run('spatial-lm', { ...base, fe }, { data: produc, w: await wP });
       const rows = rowsOf(out.table);
-      expect(rows.map((r) => r.test)).toEqual(['LM lag', 'LM error', 'Robust LM lag', 'Robust LM error'].map((t) => `${t} (${fe} FE)`));
+      expect(rows.map((r) => r.test)).toEqual(['LM lag', 'LM error', 'Robust LM lag', 'Robust LM error'].map((t) => `${t} (${fe === 'none' ? 'pooled' : 'two-way FE'})`));
       const keys = ['lm_lag', 'lm_error', 'robust_lm_lag', 'robust_lm_error'];
       rows.forEach((r, i) => { expect(r.df).toBe(1); expect(relErr(r.statistic, ref.lm[fe].statistic[keys[i]])).toBeLessThan(1e-10); });
     }
