@@ -5,7 +5,7 @@
 // codes with a value label, since reghdfe's absorb() and xsmle take numeric variables;
 // for a spatial model the code is the unit's row in W.
 import type { ColumnTable } from 'arquero';
-import type { IdMatrix } from '../ports/index.js';
+import { denseData, type IdMatrix } from '../ports/index.js';
 import { writeDta, stataNames, type DtaColumn } from '../io/dta/write.js';
 import { ExportError } from './spec.js';
 
@@ -41,11 +41,19 @@ export function exportTable(t: ColumnTable, used: string[], groups: string[], wI
   return { columns: safe, renamed, csv: lines.join('\n') + '\n', dta: writeDta(dtaCols), nobs: n };
 }
 
+/** The largest W written as a full matrix (5,000 units: 200 MB of doubles, a 5,001-variable .dta). */
+export const EXPORT_W_MAX_UNITS = 5000;
+
 /** W as CSV (first column the unit ids, then one column per unit) and .dta (id, w1 ... wn). */
 export function exportW(m: IdMatrix): { csv: string; dta: Uint8Array } {
+  if (m.n > EXPORT_W_MAX_UNITS) {
+    throw new ExportError(`W has ${m.n} units: export writes W as a full ${m.n} x ${m.n} matrix for R and Stata, at most ${EXPORT_W_MAX_UNITS} units. `
+      + 'Export the matrix node\'s own output instead (its CSV is i,j,w triplets), or fit the model in flow.');
+  }
+  const data = denseData(m);
   const rows = [['id', ...m.ids].map(csvCell).join(',')];
-  for (let i = 0; i < m.n; i++) rows.push([csvCell(m.ids[i]), ...Array.from(m.data.subarray(i * m.n, (i + 1) * m.n), String)].join(','));
+  for (let i = 0; i < m.n; i++) rows.push([csvCell(m.ids[i]), ...Array.from(data.subarray(i * m.n, (i + 1) * m.n), String)].join(','));
   const cols: DtaColumn[] = [{ name: 'id', values: m.ids }];
-  for (let j = 0; j < m.n; j++) cols.push({ name: `w${j + 1}`, values: Float64Array.from({ length: m.n }, (_, i) => m.data[i * m.n + j]) });
+  for (let j = 0; j < m.n; j++) cols.push({ name: `w${j + 1}`, values: Float64Array.from({ length: m.n }, (_, i) => data[i * m.n + j]) });
   return { csv: rows.join('\n') + '\n', dta: writeDta(cols) };
 }

@@ -12,7 +12,7 @@ import type { ColumnTable } from 'arquero';
 import type { IdMatrix, ModelJson } from '../ports/index.js';
 import { FlowError } from '../errors.js';
 import { stackSpatialPanel, baseShape } from './spatial-panel.js';
-import { setupFor, logdetMethod } from './spatial-model.js';
+import { setupFor } from './spatial-model.js';
 import { fitSem } from '../econ/spatial/sem.js';
 import { fitSac } from '../econ/spatial/sac.js';
 import { inverseAt } from '../econ/spatial/setup.js';
@@ -65,7 +65,7 @@ export function fitSemModel(table: ColumnTable, w: IdMatrix, params: SemParams, 
       ...spatialStat('lambda', fit.lambda, se(K)),
       sigma2: num(fit.sigma2), sigma2_se: num(se(K + 1)), loglik: num(fit.loglik),
       r2: num(fit.r2), r2_within: num(fit.r2Within), fe: p.fe, lee_yu: p.leeYu, likelihood_n: fit.nEff * fit.tEff,
-      interval: [num(fit.interval[0]), num(fit.interval[1])], logdet_method: logdetMethod(setup),
+      interval: [num(fit.interval[0]), num(fit.interval[1])], logdet_method: setup.logdetMethod,
       vcov: 'ML, analytical information matrix', optimizer_evaluations: fit.evaluations,
     },
     vcov: { terms: [...p.x, 'lambda'], matrix: toNested(block(fit.vcov, P, idx), K + 1) },
@@ -99,7 +99,7 @@ export function fitSacModel(table: ColumnTable, w: IdMatrix, params: SacParams, 
       ...spatialStat('rho', fit.rho, se(K)), ...spatialStat('lambda', fit.lambda, se(K + 1)),
       sigma2: num(fit.sigma2), sigma2_se: num(se(K + 2)), loglik: num(fit.loglik),
       r2: num(fit.r2), r2_within: num(fit.r2Within), fe: p.fe, lee_yu: p.leeYu, likelihood_n: fit.nEff * fit.tEff,
-      interval: [num(fit.interval[0]), num(fit.interval[1])], logdet_method: logdetMethod(setup),
+      interval: [num(fit.interval[0]), num(fit.interval[1])], logdet_method: setup.logdetMethod,
       vcov: 'ML, analytical information matrix', optimizer_evaluations: fit.evaluations,
       effects_draws: eff.draws, effects_seed: eff.seed, effects_redrawn: eff.redrawn,
       effects_method: `point estimates exact; standard errors from ${eff.draws} draws of (beta, rho); ${eff.method}`,

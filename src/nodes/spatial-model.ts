@@ -38,11 +38,14 @@ export interface SpatialFitOptions {
 
 // prepareW (eigenvalues, or an envelope-LU pattern) is the expensive part of a fit; W values
 // are immutable once produced, so fits sharing one W share it.
-const setupCache = new WeakMap<Float64Array, WSetup>();
+// The stochastic parts of a sparse-scale set-up (Barry-Pace probes, Hutchinson traces) use
+// the fixed seed 1, so a W always gives the same log-det and traces.
+const setupCache = new WeakMap<object, WSetup>();
 
 export function setupFor(w: IdMatrix): WSetup {
-  let s = setupCache.get(w.data);
-  if (!s) { s = prepareW(w.data, w.n); setupCache.set(w.data, s); }
+  const key = (w.sparse ?? w.data)!;
+  let s = setupCache.get(key);
+  if (!s) { s = prepareW(w.sparse ?? w.data!, w.n); setupCache.set(key, s); }
   return s;
 }
 
@@ -131,22 +134,18 @@ function spatialModelJson(fit: SpatialMlFit, eff: Effects, p: SarParams | SdmPar
       lee_yu: p.leeYu,
       likelihood_n: fit.nEff * fit.tEff,
       rho_interval: [num(fit.interval[0]), num(fit.interval[1])],
-      logdet_method: logdetMethod(setup),
+      logdet_method: setup.logdetMethod,
+      logdet_error_bound: num(fit.logdetErrorBound),
+      trace_method: fit.traceMethod,
+      trace_error_bounds: { tr_G: num(fit.traceErrors.trG), tr_GG: num(fit.traceErrors.trGG), tr_GtG: num(fit.traceErrors.trGtG) },
       vcov: 'ML, analytical information matrix',
       effects_draws: eff.draws,
       effects_seed: eff.seed,
       effects_redrawn: eff.redrawn,
-      effects_method: `point estimates exact; standard errors from ${eff.draws} draws; ${eff.method}`,
+      effects_method: `point estimates ${fit.inverse ? 'exact' : 'from the scalars below at the estimate'}; standard errors from ${eff.draws} draws; ${eff.method}`,
       optimizer_evaluations: fit.evaluations,
     },
     effects: { direct: effRows(eff.direct), indirect: effRows(eff.indirect), total: effRows(eff.total) },
     vcov: { terms: [...terms, 'rho'], matrix: toNested(V, P) },
   };
-}
-
-/** How log|I - a W| was computed, for the model JSON. */
-export function logdetMethod(setup: WSetup): string {
-  return setup.route === 'symmetric-eigen'
-    ? 'eigenvalues of the symmetric matrix similar to W'
-    : `envelope LU of I - rho W at each rho (reverse Cuthill-McKee order, bandwidth ${setup.bandwidth})`;
 }

@@ -2,7 +2,7 @@
 // effects), the checks of W, and the panel stacked by period in W's unit order.
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
-import type { IdMatrix } from '../ports/index.js';
+import { matrixRows, type IdMatrix } from '../ports/index.js';
 import { dataError } from '../errors.js';
 import { requireColumns, rowLabeler, listCells, numericColumn, isMissing } from './columns.js';
 import { columnList } from './column-list.js';
@@ -38,8 +38,8 @@ export interface SpatialPanelParams {
 }
 
 const MSG = {
-  wShape: (n: number, ids: number, len: number) =>
-    `the weights matrix is malformed: ${ids} ids, n = ${n}, ${len} cells (need n x n). Build it with w-matrix or load-matrix.`,
+  wShape: (n: number, ids: number, rows: number) =>
+    `the weights matrix is malformed: ${ids} ids, n = ${n}, ${rows} rows (need n x n). Build it with w-matrix or load-matrix.`,
   wBad: (ids: string[]) => `W has non-finite weights in the row(s) of ${ids.join(', ')}: fix the matrix.`,
   wDupIds: (ids: string[]) => `W's ids repeat ${ids.join(', ')}: each unit needs one row and column.`,
   missingTime: (col: string, cells: string) => `column "${col}" has missing periods at ${cells}: drop or fix those rows.`,
@@ -61,14 +61,16 @@ const shortList = (xs: string[]) => ({ shown: xs.slice(0, MAX_LISTED), more: Mat
 
 /** Checks W itself: shape, finite, no zero rows. */
 export function checkWeights(w: IdMatrix, node: string): void {
-  if (w.ids.length !== w.n || w.data.length !== w.n * w.n) throw dataError(MSG.wShape(w.n, w.ids.length, w.data.length), { node });
+  const cells = w.sparse ? w.sparse.rowPtr.length - 1 : w.data ? Math.sqrt(w.data.length) : NaN;
+  if (w.ids.length !== w.n || cells !== w.n) throw dataError(MSG.wShape(w.n, w.ids.length, cells), { node });
   const seen = new Set<string>();
   const dup = w.ids.filter((v) => seen.has(v) || !seen.add(v));
   if (dup.length) throw dataError(MSG.wDupIds([...new Set(dup)].slice(0, MAX_LISTED)), { node });
   const bad: string[] = [], zero: string[] = [];
+  const rows = matrixRows(w);
   for (let i = 0; i < w.n; i++) {
     let s = 0, finite = true;
-    for (let j = 0; j < w.n; j++) { const v = w.data[i * w.n + j]; if (!Number.isFinite(v)) finite = false; s += Math.abs(v); }
+    for (let p = rows.rowPtr[i]; p < rows.rowPtr[i + 1]; p++) { const v = rows.val[p]; if (!Number.isFinite(v)) finite = false; s += Math.abs(v); }
     if (!finite) bad.push(w.ids[i]); else if (s === 0) zero.push(w.ids[i]);
   }
   if (bad.length) throw dataError(MSG.wBad(bad), { node });

@@ -1,13 +1,14 @@
 // Node `w-matrix`: spatial weights from a units table (METHOD.md 2.3). A panel may be
 // given: rows are collapsed by id (coordinates must agree; gdp is averaged, as the
-// economic matrices use each unit's mean per-capita GDP).
+// economic matrices use each unit's mean per-capita GDP). knn and inverse-distance with a
+// cutoffKm come out sparse (compressed rows: county scale without an n x n anywhere).
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
 import type { IdMatrix } from '../ports/index.js';
 import { dataError, FlowError } from '../errors.js';
 import { requireColumns, isMissing } from './columns.js';
-import { buildWeights, WeightsError } from '../econ/spatial/weights.js';
+import { buildWeightMatrix, WeightsError } from '../econ/spatial/weights.js';
 
 export const standardizeParam = z.enum(['row', 'none', 'spectral'])
   .describe('row: rows sum to one (default); none; spectral: divide by the largest |eigenvalue|');
@@ -78,7 +79,7 @@ export function buildWMatrix(units: ColumnTable, p: WMatrixParams, node = 'w-mat
   }
   const n = ids.length;
   try {
-    const data = buildWeights(
+    const built = buildWeightMatrix(
       {
         ids,
         lat: Float64Array.from(needCoords ? la : new Array(n).fill(0)),
@@ -93,7 +94,7 @@ export function buildWMatrix(units: ColumnTable, p: WMatrixParams, node = 'w-mat
       meta.power = p.power;
       if (p.cutoffKm !== undefined) meta.cutoffKm = p.cutoffKm;
     }
-    return { ids, n, data, meta };
+    return built.sparse ? { ids, n, sparse: built.sparse, meta } : { ids, n, data: built.data!, meta };
   } catch (e) {
     if (e instanceof WeightsError) throw new FlowError('data', e.message, { node }, e);
     throw e;

@@ -11,7 +11,7 @@ import { loadMatrixNode } from '../../src/nodes/load-matrix.js';
 import { sarNode } from '../../src/nodes/sar.js';
 import { sdmNode } from '../../src/nodes/sdm.js';
 import { getNode } from '../../src/nodes/index.js';
-import type { IdMatrix, ModelJson } from '../../src/ports/index.js';
+import { denseData, type IdMatrix, type ModelJson } from '../../src/ports/index.js';
 import { simulateSdmPanel } from '../../src/econ/spatial/simulate.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -77,7 +77,8 @@ describe('w-matrix', () => {
     const { matrix } = await run(wMatrixNode, { method: 'knn', k: 2 }, { units });
     expect(matrix.ids).toEqual(['Shanghai', 'Nanjing', 'Hangzhou', 'Suzhou', 'Hefei']);
     expect(matrix.meta).toEqual({ method: 'knn', standardize: 'row', k: 2 });
-    expect(Array.from(matrix.data.subarray(0, 5)).filter((v: number) => v > 0)).toEqual([0.5, 0.5]);
+    expect(matrix.data).toBeUndefined(); // knn is stored sparse
+    expect(Array.from(denseData(matrix).subarray(0, 5)).filter((v: number) => v > 0)).toEqual([0.5, 0.5]);
   });
 
   it('collapses a panel to one row per unit (gdp averaged)', async () => {

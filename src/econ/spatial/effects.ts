@@ -33,8 +33,8 @@ export interface Effects {
 
 export interface EffectsInput {
   setup: WSetup;
-  /** (I - rho W)^-1 at the estimate */
-  inverse: Float64Array;
+  /** (I - rho W)^-1 at the estimate (dense scale); null: point estimates from the scalars */
+  inverse: Float64Array | null;
   rho: number;
   xNames: string[];
   beta: Float64Array;
@@ -50,26 +50,8 @@ export interface EffectsInput {
 
 export function spatialEffects(inp: EffectsInput): Effects {
   const { setup, inverse: S, rho, beta, theta, xNames } = inp;
-  const n = setup.n;
   const kx = beta.length;
-  // exact scalars at the estimate
-  let trS = 0, sumS = 0, trSW = 0, sumSW = 0;
-  const rowW = new Float64Array(n);
-  const { rowPtr, col, val } = setup.csr;
-  for (let i = 0; i < n; i++) for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) rowW[i] += val[p];
-  for (let i = 0; i < n; i++) {
-    trS += S[i * n + i];
-    for (let j = 0; j < n; j++) { sumS += S[i * n + j]; sumSW += S[i * n + j] * rowW[j]; }
-    // diag(S W)_i = sum_j S_ij W_ji
-  }
-  for (let j = 0; j < n; j++) for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) trSW += S[col[p] * n + j] * val[p];
-  const point = (b: number, t: number) => {
-    const direct = (b * trS + t * trSW) / n;
-    const total = (b * sumS + t * sumSW) / n;
-    return [direct, total - direct, total];
-  };
-  const est = xNames.map((_, k) => point(beta[k], theta[k]));
-
+  const point = S ? densePoint(setup, S) : null;
   // draws
   const P = Math.round(Math.sqrt(inp.vcov.length));
   const L = cholesky(inp.vcov, P);
@@ -97,6 +79,13 @@ export function spatialEffects(inp: EffectsInput): Effects {
     }
   }
   const f = effectScalars(setup, rhoLo, rhoHi);
+  // sparse scale: the point estimates from the same scalars, at the estimate
+  const at = point ?? ((b: number, t: number) => {
+    const direct = b * f.a(rho) + t * f.b(rho);
+    const total = b * f.c0(rho) + t * f.c1(rho);
+    return [direct, total - direct, total];
+  });
+  const est = xNames.map((_, k) => at(beta[k], theta[k]));
   const sims = Array.from({ length: 3 * kx }, () => new Float64Array(samples.length));
   samples.forEach((s, d) => {
     const r = s[P - 1];
@@ -123,6 +112,26 @@ export function spatialEffects(inp: EffectsInput): Effects {
     indirect: xNames.map((_, k) => row(k, 1)),
     total: xNames.map((_, k) => row(k, 2)),
     draws: inp.draws, seed: inp.seed, redrawn, method: f.method,
+  };
+}
+
+// exact scalars at the estimate, from the dense inverse
+function densePoint(setup: WSetup, S: Float64Array) {
+  const n = setup.n;
+  let trS = 0, sumS = 0, trSW = 0, sumSW = 0;
+  const rowW = new Float64Array(n);
+  const { rowPtr, col, val } = setup.csr;
+  for (let i = 0; i < n; i++) for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) rowW[i] += val[p];
+  for (let i = 0; i < n; i++) {
+    trS += S[i * n + i];
+    for (let j = 0; j < n; j++) { sumS += S[i * n + j]; sumSW += S[i * n + j] * rowW[j]; }
+    // diag(S W)_i = sum_j S_ij W_ji
+  }
+  for (let j = 0; j < n; j++) for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) trSW += S[col[p] * n + j] * val[p];
+  return (b: number, t: number) => {
+    const direct = (b * trS + t * trSW) / n;
+    const total = (b * sumS + t * sumSW) / n;
+    return [direct, total - direct, total];
   };
 }
 

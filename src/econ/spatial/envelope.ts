@@ -117,6 +117,33 @@ export function envelopeSolve(ep: EnvelopePattern, lu: EnvelopeLu, b: Float64Arr
   for (let i = 0; i < n; i++) b[perm[i]] = x[i];
 }
 
+/** Solves (I - rho W)' x = b in place: U' z = P b forward, then L' y = z backward. */
+export function envelopeSolveTransposed(ep: EnvelopePattern, lu: EnvelopeLu, b: Float64Array, work = new Float64Array(ep.n)): void {
+  const { n, first, start, perm } = ep;
+  const { L, U, d } = lu;
+  const x = work;
+  for (let i = 0; i < n; i++) x[i] = b[perm[i]];
+  for (let i = 0; i < n; i++) {
+    const si = start[i] - first[i];
+    let s = x[i];
+    for (let k = first[i]; k < i; k++) s -= U[si + k] * x[k];
+    x[i] = s / d[i];
+  }
+  for (let j = n - 1; j >= 0; j--) {
+    const xj = x[j];
+    const sj = start[j] - first[j];
+    for (let k = first[j]; k < j; k++) x[k] -= L[sj + k] * xj;
+  }
+  for (let i = 0; i < n; i++) b[perm[i]] = x[i];
+}
+
+/** Multiply-adds of one envelope LU (two dot products per envelope entry pair). */
+export function envelopeCost(ep: EnvelopePattern): number {
+  let c = 0;
+  for (let i = 0; i < ep.n; i++) c += (i - ep.first[i]) ** 2;
+  return c;
+}
+
 /**
  * Dense (I - rho W)^-1 in the original order (row-major). All n right-hand sides are
  * solved together with the unknowns in rows (row i holds x_i for every right-hand

@@ -19,9 +19,10 @@
 import { cholesky, choleskySolve, choleskyInverse, crossprod, crossprodVec } from '../linalg.js';
 import { brentMinimize } from './optimize.js';
 import { demean, denseLag, spatialLag, feComponent, type SpatialFe } from './panel.js';
+import { inverseWithSolver, solverAt, transposeOf, type WSetup } from './setup.js';
+import { gTraces, tracesAt, dropUnitEigenvalue, leeYuSizes } from './traces.js';
 import { residual, dot, corr } from './vec.js';
-import { gTraces, dropUnitEigenvalue, leeYuSizes } from './traces.js';
-import { inverseWithSolver, type WSetup } from './setup.js';
+import { csrMatVec } from './sparse.js';
 
 export interface SpatialMlInput {
   n: number;
@@ -50,8 +51,13 @@ export interface SpatialMlFit {
   vcov: Float64Array;
   r2: number;
   r2Within: number;
-  /** (I - rho W)^-1 at the estimate, for exact effect point estimates */
-  inverse: Float64Array;
+  /** (I - rho W)^-1 at the estimate, for exact effect point estimates (dense scale only) */
+  inverse: Float64Array | null;
+  /** how tr(G), tr(GG), tr(G'G) were computed, and bounds on their errors */
+  traceMethod: string;
+  traceErrors: { trG: number; trGG: number; trGtG: number };
+  /** bound on the log-det's error at the estimate (0: exact) */
+  logdetErrorBound: number;
   /** effective sample sizes of the likelihood */
   nEff: number;
   tEff: number;
@@ -113,7 +119,12 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   const margin = 1e-9 * (hi - lo);
   // 1e-9 relative in rho: below that the likelihood is flat to double precision and
   // Brent only spends log-determinants (18 against 13 at N = 1000)
-  const opt = brentMinimize(negLc, lo + margin, hi - margin, 1e-10, 1e-9);
+  let opt = brentMinimize(negLc, lo + margin, hi - margin, 1e-10, 1e-9);
+  // Barry-Pace: a longer series where the estimate needs one, then optimise again
+  for (let pass = 0; pass < 4 && setup.refine?.(opt.x); pass++) {
+    const again = brentMinimize(negLc, lo + margin, hi - margin, 1e-10, 1e-9);
+    opt = { ...again, evaluations: opt.evaluations + again.evaluations };
+  }
   // Brent stops where the likelihood is flat to double precision (~1e-8 in rho); with
   // eigenvalues the score and its derivative are exact, so Newton finishes the job.
   const rho = setup.logdetDerivatives ? newtonPolish(opt.x, lo, hi) : opt.x;
@@ -127,20 +138,12 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   const t2 = performance.now();
 
   // Information matrix (Lee & Yu 2010 / Elhorst 2014), G = W (I - rho W)^-1 = (S - I)/rho.
-  const inv = inverseWithSolver(setup, rho);
-  const S = inv.dense;
-  const tr = gTraces(S, setup, rho);
-  const { trG, trGG, trGtG } = dropUnit ? dropUnitEigenvalue(tr, rho, n) : tr;
   const fitted = new Float64Array(n * T);
   for (let k = 0; k < K; k++) for (let r = 0; r < n * T; r++) fitted[r] += Z[k][r] * coef[k];
-  // H = (I_T kron G) Z b; G v = (S v - v) / rho needs only solves
-  let H: Float64Array;
-  if (tr.G) {
-    H = denseLag(tr.G, n, fitted, T);
-  } else {
-    H = inv.solvePeriods(fitted, T);
-    for (let i = 0; i < n * T; i++) H[i] = (H[i] - fitted[i]) / rho;
-  }
+  const vp0 = setup.scale === 'dense' ? denseVarianceParts(setup, rho, fitted, T) : sparseVarianceParts(setup, rho, fitted, T, dropUnit > 0);
+  const vp = dropUnit ? dropUnitEigenvalue(vp0, rho, n) : vp0;
+  const { trG, trGG, trGtG } = vp;
+  let H = vp.H;
   if (leeYu) H = demean(H, n, T, fe);
   const P = K + 2;
   const info = new Float64Array(P * P);
@@ -163,13 +166,60 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   for (let k = 0; k < K; k++) for (let i = 0; i < n * T; i++) r[i] -= Zraw[k][i] * coef[k];
   const xb = feComponent(r, n, T, fe);
   for (let k = 0; k < K; k++) for (let i = 0; i < n * T; i++) xb[i] += Zraw[k][i] * coef[k];
-  const yhat = inv.solvePeriods(xb, T);
+  const yhat = vp.solvePeriods(xb, T);
   const r2 = corr(inp.y, yhat) ** 2;
   const r2Within = 1 - eSS / dot(yd, yd);
   const t3 = performance.now();
   return {
-    n, T, fe, leeYu, rho, coef, sigma2, loglik, vcov, r2, r2Within, inverse: S, nEff, tEff,
+    n, T, fe, leeYu, rho, coef, sigma2, loglik, vcov, r2, r2Within, inverse: vp.inverse, nEff, tEff,
+    traceMethod: vp.method, traceErrors: vp.errors, logdetErrorBound: setup.logdetErrorBound(rho),
     interval: [lo, hi], evaluations: opt.evaluations,
     timings: { setupMs: t1 - t0, optimiseMs: t2 - t1, varianceMs: t3 - t2 },
   };
+}
+
+interface VarianceParts {
+  trG: number; trGG: number; trGtG: number;
+  /** column sums of G (the Lee-Yu unit-eigenvalue correction) */
+  colSum: Float64Array;
+  /** (I_T kron G) Z b */
+  H: Float64Array;
+  solvePeriods(v: Float64Array, T: number): Float64Array;
+  inverse: Float64Array | null;
+  method: string;
+  errors: { trG: number; trGG: number; trGtG: number };
+}
+
+function denseVarianceParts(setup: WSetup, rho: number, fitted: Float64Array, T: number): VarianceParts {
+  const n = setup.n;
+  const inv = inverseWithSolver(setup, rho);
+  const S = inv.dense;
+  const tr = gTraces(S, setup, rho);
+  // H = (I_T kron G) Z b; G v = (S v - v) / rho needs only solves
+  let H: Float64Array;
+  if (tr.G) {
+    H = denseLag(tr.G, n, fitted, T);
+  } else {
+    H = inv.solvePeriods(fitted, T);
+    for (let i = 0; i < n * T; i++) H[i] = (H[i] - fitted[i]) / rho;
+  }
+  return {
+    trG: tr.trG, trGG: tr.trGG, trGtG: tr.trGtG, colSum: tr.colSum, H, solvePeriods: inv.solvePeriods, inverse: S,
+    method: 'exact, from (I - rho W)^-1', errors: { trG: 0, trGG: 0, trGtG: 0 },
+  };
+}
+
+// Sparse scale: no n x n. G v = W (I - rho W)^-1 v by solves; G'1 = (I - rho W)'^-1 W'1.
+function sparseVarianceParts(setup: WSetup, rho: number, fitted: Float64Array, T: number, needColSum: boolean): VarianceParts {
+  const n = setup.n;
+  const solver = solverAt(setup, rho);
+  const tr = tracesAt(setup, rho, solver);
+  const H = spatialLag(setup.csr, solver.solvePeriods(fitted, T), T);
+  let colSum: Float64Array = new Float64Array(0);
+  if (needColSum) {
+    const colW = new Float64Array(n);
+    csrMatVec(transposeOf(setup.csr), new Float64Array(n).fill(1), colW);
+    colSum = solver.solveTransposed(colW);
+  }
+  return { trG: tr.trG, trGG: tr.trGG, trGtG: tr.trGtG, colSum, H, solvePeriods: solver.solvePeriods, inverse: null, method: tr.method, errors: tr.errors };
 }

@@ -14,40 +14,85 @@
 //    by LeSage's toolbox). The draws use the derivative of log|I - rho W|, interpolated
 //    on the draws' range (tr(W^j) series as in LeSage-Pace would need one dense
 //    n x n x k product per two traces: ~1 s at N = 1000 on this machine).
+// County scale (issue 13): a sparse W above DENSE_SCALE_MAX_N units never meets an n x n
+// matrix. The log-det is then 'envelope-lu' (exact, as above, while one LU costs at most
+// LU_COST_MAX multiply-adds) or 'barry-pace' (Barry & Pace 1999: -sum rho^k tr(W^k) / k
+// with exact low-order and seeded stochastic higher moments, moments.ts; stated error
+// bound). Traces come from the same moments, solves from the LU or the Neumann series.
 import { symmetricScaling } from './similarity.js';
 import { denseLag } from './panel.js';
 import { symmetricEigenvalues } from './symeig.js';
-import { toCsr, csrMatVec, reverseCuthillMcKee, type Csr } from './sparse.js';
-import { envelopePattern, envelopeLu, envelopeInverse, envelopeSolve, type EnvelopePattern } from './envelope.js';
+import { toCsr, csrMatVec, csrTranspose, reverseCuthillMcKee, type Csr } from './sparse.js';
+import {
+  envelopePattern, envelopeLu, envelopeInverse, envelopeSolve, envelopeSolveTransposed, envelopeCost, type EnvelopePattern,
+} from './envelope.js';
+import { traceMoments, refineMoments, seriesLogdet, seriesTrG, seriesTrGG, EXACT_MOMENTS, type TraceMoments } from './moments.js';
+import { neumannSolve, neumannSolveBlock } from './solve.js';
 
-export type WRoute = 'symmetric-eigen' | 'envelope-lu';
+export type WRoute = 'symmetric-eigen' | 'envelope-lu' | 'barry-pace';
+/** 'dense': (I - rho W)^-1 may be formed (small n or a dense W); 'sparse': never an n x n */
+export type WScale = 'dense' | 'sparse';
 
 export interface WSetup {
   n: number;
-  w: Float64Array;
+  /** dense W (dense scale only) */
+  w: Float64Array | null;
   csr: Csr;
+  scale: WScale;
   route: WRoute;
   /** open interval of admissible rho */
   interval: [number, number];
   eigenvalues: Float64Array | null;
   /** every row sums to one: W 1 = 1 */
   rowStochastic: boolean;
+  /** largest absolute row sum of W */
+  maxRowSum: number;
   bandwidth: number | null;
   /** eigenvalue route: s > 0 with diag(s) W symmetric */
   scaling?: Float64Array;
   /** the envelope-LU route's pattern */
   envelope?: EnvelopePattern;
+  /** sparse scale: tr(W^k) moments behind the traces (and the Barry-Pace log-det) */
+  moments?: TraceMoments;
+  /** seed of the stochastic traces (sparse scale) */
+  seed: number;
   logdet(rho: number): number;
-  /** first and second derivatives of log|I - rho W| (eigenvalue route only) */
+  /** first and second derivatives of log|I - rho W| (eigenvalue and Barry-Pace routes) */
   logdetDerivatives?(rho: number): [number, number];
+  /** Barry-Pace: lengthens the series until its truncation at rho is negligible; true if it did */
+  refine?(rho: number): boolean;
+  /** bound on |logdet(rho) - log|I - rho W||: 0 on the exact routes */
+  logdetErrorBound(rho: number): number;
+  /** for the model JSON's logdet_method */
+  logdetMethod: string;
 }
 
 /** Above this many units a sparse W takes the envelope route even when symmetric-similar:
  * eigenvalues cost (4/3) n^3 whatever the sparsity (~1.4 s at 1000, ~3 min at 5000). */
 export const EIGEN_MAX_SPARSE_N = 1000;
+/** Up to this many units (or for a dense W) the dense scale: exact n x n inverse at the estimate. */
+export const DENSE_SCALE_MAX_N = 1000;
+/** The exact envelope LU is used at sparse scale while one LU costs at most this (~0.1 s). */
+export const LU_COST_MAX = 1.5e7;
+/** Barry-Pace series length and stochastic probes (sparse scale). */
+export const SERIES_TERMS = 40;
+export const SERIES_PROBES = 32;
+/** The largest W a set-up accepts (memory: ~100 bytes per non-zero). */
+export const MAX_UNITS = 2_000_000;
 
-export function prepareW(w: Float64Array, n: number, route: 'auto' | WRoute = 'auto'): WSetup {
-  const csr = toCsr(w, n);
+export interface PrepareOptions {
+  /** seed of the stochastic traces and Barry-Pace probes (default 1) */
+  seed?: number;
+  /** force the scale (tests compare the sparse machinery with the exact dense one) */
+  scale?: 'auto' | WScale;
+  terms?: number;
+  probes?: number;
+}
+
+export function prepareW(w: Float64Array | Csr, n: number, route: 'auto' | WRoute = 'auto', opts: PrepareOptions = {}): WSetup {
+  if (!(n >= 1 && n <= MAX_UNITS)) throw new Error(`W has ${n} units; at most ${MAX_UNITS} are supported`);
+  const given = w instanceof Float64Array ? w : null;
+  const csr = given ? toCsr(given, n) : (w as Csr);
   let maxRow = 0;
   let rowStochastic = true;
   for (let i = 0; i < n; i++) {
@@ -58,14 +103,35 @@ export function prepareW(w: Float64Array, n: number, route: 'auto' | WRoute = 'a
   }
   if (rowStochastic && maxRow <= 1 + 1e-12) maxRow = 1; // nonnegative and row-standardised
   const sparse = csr.rowPtr[n] <= 0.1 * n * n;
+  const seed = opts.seed ?? 1;
+  const scale: WScale = opts.scale && opts.scale !== 'auto' ? opts.scale
+    : route === 'barry-pace' || (sparse && n > DENSE_SCALE_MAX_N) ? 'sparse' : 'dense';
+  if (scale === 'sparse') return sparseSetup(csr, n, route, maxRow, rowStochastic, seed, opts);
+  if (route === 'barry-pace') throw new Error('the barry-pace log-det is for the sparse scale');
+  const dense = given ?? densify(csr);
+  return denseSetup(dense, csr, n, route, maxRow, rowStochastic, sparse, seed);
+}
+
+function densify(c: Csr): Float64Array {
+  const n = c.n;
+  const d = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let p = c.rowPtr[i]; p < c.rowPtr[i + 1]; p++) d[i * n + c.col[p]] = c.val[p];
+  return d;
+}
+
+function denseSetup(
+  w: Float64Array, csr: Csr, n: number, route: 'auto' | WRoute, maxRow: number, rowStochastic: boolean, sparse: boolean, seed: number,
+): WSetup {
   const tryEigen = route === 'symmetric-eigen' || (route === 'auto' && (n <= EIGEN_MAX_SPARSE_N || !sparse));
   const sym = tryEigen ? symmetricScaling(w, n) : null;
+  const exact = () => 0;
   if (sym) {
     const ev = symmetricEigenvalues(sym.m, n);
     const lo = ev[0] < 0 ? 1 / ev[0] : -1 / Math.abs(ev[n - 1]);
     const hi = ev[n - 1] > 0 ? 1 / ev[n - 1] : 1 / Math.abs(ev[0]);
     return {
-      n, w, csr, route: 'symmetric-eigen', interval: [lo, hi], eigenvalues: ev, rowStochastic, bandwidth: null, scaling: sym.s,
+      n, w, csr, scale: 'dense', route: 'symmetric-eigen', interval: [lo, hi], eigenvalues: ev, rowStochastic, maxRowSum: maxRow,
+      bandwidth: null, scaling: sym.s, seed,
       logdet(rho) {
         let s = 0;
         for (let i = 0; i < n; i++) s += Math.log(1 - rho * ev[i]);
@@ -76,15 +142,106 @@ export function prepareW(w: Float64Array, n: number, route: 'auto' | WRoute = 'a
         for (let i = 0; i < n; i++) { const g = ev[i] / (1 - rho * ev[i]); d1 -= g; d2 -= g * g; }
         return [d1, d2];
       },
+      logdetErrorBound: exact,
+      logdetMethod: 'eigenvalues of the symmetric matrix similar to W',
     };
   }
   const ep = envelopePattern(csr, reverseCuthillMcKee(csr));
   return {
-    n, w, csr, route: 'envelope-lu', interval: [-1 / maxRow, 1 / maxRow], eigenvalues: null, rowStochastic,
-    bandwidth: ep.bandwidth,
+    n, w, csr, scale: 'dense', route: 'envelope-lu', interval: [-1 / maxRow, 1 / maxRow], eigenvalues: null, rowStochastic, maxRowSum: maxRow,
+    bandwidth: ep.bandwidth, seed,
     logdet: (rho) => envelopeLu(ep, rho).logdet,
+    logdetErrorBound: exact,
+    logdetMethod: `envelope LU of I - rho W at each rho (reverse Cuthill-McKee order, bandwidth ${ep.bandwidth})`,
     envelope: ep,
   };
+}
+
+function sparseSetup(
+  csr: Csr, n: number, route: 'auto' | WRoute, maxRow: number, rowStochastic: boolean, seed: number, opts: PrepareOptions,
+): WSetup {
+  if (route === 'symmetric-eigen') throw new Error('the symmetric-eigen log-det needs the dense scale');
+  const moments = traceMoments(csr, opts.terms ?? SERIES_TERMS, opts.probes ?? SERIES_PROBES, seed);
+  const base = {
+    n, w: null, csr, scale: 'sparse' as const, interval: [-1 / maxRow, 1 / maxRow] as [number, number], eigenvalues: null,
+    rowStochastic, maxRowSum: maxRow, moments, seed,
+  };
+  // the envelope is worth building only when an LU of it is affordable
+  let ep: EnvelopePattern | null = null;
+  if (route !== 'barry-pace') {
+    ep = envelopePattern(csr, reverseCuthillMcKee(csr));
+    if (route === 'auto' && envelopeCost(ep) > LU_COST_MAX) ep = null;
+  }
+  if (ep) {
+    const pattern = ep;
+    return {
+      ...base, route: 'envelope-lu', bandwidth: ep.bandwidth, envelope: ep,
+      logdet: (rho) => envelopeLu(pattern, rho).logdet,
+      logdetErrorBound: () => 0,
+      logdetMethod: `sparse envelope LU of I - rho W at each rho (reverse Cuthill-McKee order, bandwidth ${ep.bandwidth}, ${envelopeCost(ep).toExponential(2)} multiply-adds per LU); exact`,
+    };
+  }
+  return {
+    ...base, route: 'barry-pace', bandwidth: null,
+    logdet: (rho) => seriesLogdet(moments, rho, false).value,
+    logdetDerivatives: (rho) => [-seriesTrG(moments, rho, false).value, -seriesTrGG(moments, rho, false).value],
+    refine: (rho) => refineMoments(moments, rho),
+    logdetErrorBound: (rho) => seriesLogdet(moments, rho).error,
+    get logdetMethod() {
+      return `Barry-Pace (1999) series -sum_k rho^k tr(W^k)/k, k <= ${moments.m}: tr(W^k) exact for k <= ${EXACT_MOMENTS}, `
+      + `Hutchinson estimates from ${moments.probes} Rademacher probes (seed ${seed}) above; error bound = truncation + 3 Monte Carlo standard errors`;
+    },
+  };
+}
+
+/** Solves with I - rho W at one rho. */
+export interface WSolver {
+  /** x with (I - rho W) x = b (a new array of length n) */
+  solve(b: Float64Array): Float64Array;
+  /** x with (I - rho W)' x = b */
+  solveTransposed(b: Float64Array): Float64Array;
+  /** (I_T kron (I - rho W))^-1 v for a stacked n T vector */
+  solvePeriods(v: Float64Array, T: number): Float64Array;
+}
+
+const transposes = new WeakMap<Csr, Csr>();
+export function transposeOf(c: Csr): Csr {
+  let t = transposes.get(c);
+  if (!t) { t = csrTranspose(c); transposes.set(c, t); }
+  return t;
+}
+
+export function solverAt(setup: WSetup, rho: number): WSolver {
+  const n = setup.n;
+  const periods = (solve: (b: Float64Array) => Float64Array) => (v: Float64Array, T: number) => {
+    const out = new Float64Array(n * T);
+    for (let t = 0; t < T; t++) out.set(solve(v.subarray(t * n, t * n + n)), t * n);
+    return out;
+  };
+  if (setup.scale === 'dense') {
+    const inv = inverseWithSolver(setup, rho);
+    const S = inv.dense;
+    const solve = (b: Float64Array) => denseLag(S, n, b, 1);
+    const solveTransposed = (b: Float64Array) => {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) { const bi = b[i]; const row = S.subarray(i * n, i * n + n); for (let j = 0; j < n; j++) out[j] += row[j] * bi; }
+      return out;
+    };
+    return { solve, solveTransposed, solvePeriods: inv.solvePeriods };
+  }
+  if (setup.envelope) {
+    const ep = setup.envelope;
+    const lu = envelopeLu(ep, rho);
+    const work = new Float64Array(n);
+    const solve = (b: Float64Array) => { const x = Float64Array.from(b); envelopeSolve(ep, lu, x, work); return x; };
+    const solveTransposed = (b: Float64Array) => { const x = Float64Array.from(b); envelopeSolveTransposed(ep, lu, x, work); return x; };
+    return { solve, solveTransposed, solvePeriods: periods(solve) };
+  }
+  const R = setup.maxRowSum;
+  const solve = (b: Float64Array) => neumannSolve(setup.csr, rho, b, R);
+  const wt = transposeOf(setup.csr);
+  const solveTransposed = (b: Float64Array) => neumannSolve(wt, rho, b, R, 'one');
+  return { solve, solveTransposed, solvePeriods: (v, T) => neumannSolveBlock(setup.csr, rho, v, T, R) };
 }
 
 /** (I - rho W)^-1 at one rho: dense, and as a solver for T right-hand sides. */
@@ -100,6 +257,9 @@ export function inverseAt(setup: WSetup, rho: number): Float64Array {
 
 export function inverseWithSolver(setup: WSetup, rho: number): InverseAt {
   const n = setup.n;
+  if (setup.scale !== 'dense' || !setup.w) {
+    throw new Error(`(I - rho W)^-1 as a dense matrix is not formed for a sparse W of ${n} units: use solverAt and tracesAt`);
+  }
   const ep = setup.envelope ?? sparseEnough(setup, rho);
   if (ep) {
     const lu = envelopeLu(ep, rho);
@@ -114,7 +274,8 @@ export function inverseWithSolver(setup: WSetup, rho: number): InverseAt {
       },
     };
   }
-  const dense = setup.scaling ? similarInverse(setup, rho, setup.scaling) : generalInverse(setup.w, n, rho);
+  const w = setup.w;
+  const dense = setup.scaling ? similarInverse(w, n, rho, setup.scaling) : generalInverse(w, n, rho);
   return { dense, solvePeriods: (v, T) => denseLag(dense, n, v, T) };
 }
 
@@ -129,8 +290,7 @@ function generalInverse(w: Float64Array, n: number, rho: number): Float64Array {
 // D^-1/2 (I - rho M)^-1 D^1/2, and I - rho M is positive definite on the admissible
 // interval: a Cholesky inverse costs n^3/2 multiply-adds against n^3 and more for
 // Gauss-Jordan.
-function similarInverse(setup: WSetup, rho: number, s: Float64Array): Float64Array {
-  const n = setup.n, w = setup.w;
+function similarInverse(w: Float64Array, n: number, rho: number, s: Float64Array): Float64Array {
   const r = Float64Array.from(s, Math.sqrt);
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -310,6 +470,16 @@ export function effectScalars(setup: WSetup, rhoLo: number, rhoHi: number): Effe
       b: (rho) => { let s = 0; for (let i = 0; i < n; i++) s += ev[i] / (1 - rho * ev[i]); return s / n; },
       c0, c1,
       method: 'eigenvalues',
+    };
+  }
+  if (setup.moments && !setup.envelope) {
+    const mo = setup.moments;
+    const b = (rho: number) => seriesTrG(mo, rho, false).value / n;
+    return {
+      a: (rho) => 1 + rho * b(rho),
+      b,
+      c0, c1,
+      method: `mean diagonals from the series sum_k rho^(k-1) tr(W^k) (the log-det's trace moments, ${mo.probes} probes, seed ${mo.seed})`,
     };
   }
   const [lo, hi] = setup.interval;

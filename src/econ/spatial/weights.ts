@@ -1,9 +1,13 @@
 // Spatial weights builders (METHOD.md 2.3): zero diagonal, then standardisation.
-// Kernels: plain arrays in, a dense row-major Float64Array out; the node checks
+// Kernels: plain arrays in; a dense row-major Float64Array out, or compressed rows for
+// knn and cut-off inverse distance (buildWeightMatrix: memory linear in the non-zeros,
+// neighbours found by a k-d tree, the same matrix as the dense builder). The node checks
 // columns and names units in messages.
 import { distanceMatrix } from './haversine.js';
 import { symmetricEigenvalues } from './symeig.js';
 import { symmetricScaling } from './similarity.js';
+import { kNearest, pointIndex, pairKm, withinChord, chord2OfKm } from './neighbours.js';
+import type { Csr } from './sparse.js';
 
 export type WMethod = 'inverse-distance' | 'knn' | 'economic' | 'geo-economic';
 export type Standardize = 'row' | 'none' | 'spectral';
@@ -39,6 +43,104 @@ const MSG = {
     `unit(s) ${ids.join(', ')} have no neighbours (a zero row of W): every unit needs one. Rebuild W (a larger cutoffKm, knn) or drop the unit(s).`,
   notFinite: (ids: string[]) => `W has non-finite weights in the row(s) of ${ids.join(', ')}.`,
 } as const;
+
+/** Exactly one of data (dense) and sparse is set. */
+export interface BuiltWeights {
+  data?: Float64Array;
+  sparse?: Csr;
+}
+
+/** knn and inverse distance with a cutoff come out sparse; the other methods dense. */
+export function buildWeightMatrix(u: Units, o: WOptions): BuiltWeights {
+  if (o.method === 'knn') return { sparse: standardizeSparse(knnSparse(u, o.k), o.standardize, u.ids) };
+  if (o.method === 'inverse-distance' && o.cutoffKm !== undefined) {
+    return { sparse: standardizeSparse(inverseDistanceSparse(u, o.power, o.cutoffKm), o.standardize, u.ids) };
+  }
+  return { data: buildWeights(u, o) };
+}
+
+function knnSparse(u: Units, k: number): Csr {
+  const n = u.ids.length;
+  if (!(k >= 1 && k < n)) throw new WeightsError(MSG.tooFewForK(k, n));
+  const col = kNearest(pointIndex(u.lat, u.lon), k);
+  const rowPtr = Int32Array.from({ length: n + 1 }, (_, i) => i * k);
+  return { n, rowPtr, col, val: new Float64Array(n * k).fill(1) };
+}
+
+function inverseDistanceSparse(u: Units, power: number, cutoffKm: number): Csr {
+  const n = u.ids.length;
+  const ix = pointIndex(u.lat, u.lon);
+  const r2 = chord2OfKm(cutoffKm);
+  const rowPtr = new Int32Array(n + 1);
+  const cols: number[] = [], vals: number[] = [];
+  const cand: number[] = [];
+  for (let i = 0; i < n; i++) {
+    withinChord(ix, i, r2, cand);
+    cand.sort((a, b) => a - b);
+    for (const j of cand) {
+      const dij = pairKm(ix, i, j);
+      if (dij === 0) throw new WeightsError(MSG.coincident(u.ids[Math.min(i, j)], u.ids[Math.max(i, j)]), [u.ids[i], u.ids[j]]);
+      if (dij > cutoffKm) continue;
+      cols.push(j);
+      vals.push(dij ** -power);
+    }
+    rowPtr[i + 1] = cols.length;
+  }
+  return { n, rowPtr, col: Int32Array.from(cols), val: Float64Array.from(vals) };
+}
+
+/** Checks a sparse W (finite, no zero row) and standardises it; same arithmetic as the dense one. */
+export function standardizeSparse(w: Csr, how: Standardize, ids: string[]): Csr {
+  const { n, rowPtr, val } = w;
+  const bad: string[] = [], zero: string[] = [];
+  const rowSum = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0, a = 0, finite = true;
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) { const v = val[p]; if (!Number.isFinite(v)) finite = false; a += Math.abs(v); s += v; }
+    rowSum[i] = s;
+    if (!finite) bad.push(ids[i]);
+    else if (a === 0) zero.push(ids[i]);
+  }
+  if (bad.length > 0) throw new WeightsError(MSG.notFinite(bad), bad);
+  if (zero.length > 0) throw new WeightsError(MSG.zeroRows(zero), zero);
+  switch (how) {
+    case 'none':
+      return w;
+    case 'row': {
+      const out = new Float64Array(val.length);
+      for (let i = 0; i < n; i++) for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) out[p] = val[p] / rowSum[i];
+      return { ...w, val: out };
+    }
+    case 'spectral': {
+      const r = sparseSpectralRadius(w);
+      return { ...w, val: val.map((v) => v / r) };
+    }
+    default: {
+      const never: never = how;
+      throw new Error(`unknown standardisation ${never}`);
+    }
+  }
+}
+
+/** Above this many units the spectral radius of a sparse W is found by power iteration. */
+const SPECTRAL_DENSE_MAX = 1000;
+
+function sparseSpectralRadius(w: Csr): number {
+  const n = w.n;
+  if (n <= SPECTRAL_DENSE_MAX) {
+    const d = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let p = w.rowPtr[i]; p < w.rowPtr[i + 1]; p++) d[i * n + w.col[p]] = w.val[p];
+    return spectralRadius(d, n);
+  }
+  const abs: Csr = { ...w, val: w.val.map(Math.abs) };
+  return powerIteration(n, (x, y) => {
+    for (let i = 0; i < n; i++) {
+      let s = x[i];
+      for (let p = abs.rowPtr[i]; p < abs.rowPtr[i + 1]; p++) s += abs.val[p] * x[abs.col[p]];
+      y[i] = s;
+    }
+  });
+}
 
 export function buildWeights(u: Units, o: WOptions): Float64Array {
   const n = u.ids.length;
@@ -175,15 +277,22 @@ export function spectralRadius(w: Float64Array, n: number): number {
     const ev = symmetricEigenvalues(sym.m, n);
     return Math.max(Math.abs(ev[0]), Math.abs(ev[n - 1]));
   }
-  let x = new Float64Array(n).fill(1 / n);
-  let lambda = 0;
-  for (let it = 0; it < 10000; it++) {
-    const y = new Float64Array(n);
+  return powerIteration(n, (x, y) => {
     for (let i = 0; i < n; i++) {
       let s = x[i];
       for (let j = 0; j < n; j++) s += Math.abs(w[i * n + j]) * x[j];
       y[i] = s;
     }
+  });
+}
+
+/** Perron root of |W| by power iteration on |W| + I, given as y = x + |W| x. */
+function powerIteration(n: number, shiftedMatVec: (x: Float64Array, y: Float64Array) => void): number {
+  let x = new Float64Array(n).fill(1 / n);
+  let lambda = 0;
+  for (let it = 0; it < 10000; it++) {
+    const y = new Float64Array(n);
+    shiftedMatVec(x, y);
     let norm = 0;
     for (let i = 0; i < n; i++) norm += y[i];
     for (let i = 0; i < n; i++) y[i] /= norm;
