@@ -140,7 +140,7 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   // Information matrix (Lee & Yu 2010 / Elhorst 2014), G = W (I - rho W)^-1 = (S - I)/rho.
   const fitted = new Float64Array(n * T);
   for (let k = 0; k < K; k++) for (let r = 0; r < n * T; r++) fitted[r] += Z[k][r] * coef[k];
-  const vp0 = setup.scale === 'dense' ? denseVarianceParts(setup, rho, fitted, T) : sparseVarianceParts(setup, rho, fitted, T, dropUnit > 0);
+  const vp0 = varianceParts(setup, rho, fitted, T, dropUnit > 0);
   const vp = dropUnit ? dropUnitEigenvalue(vp0, rho, n) : vp0;
   const { trG, trGG, trGtG } = vp;
   let H = vp.H;
@@ -178,7 +178,12 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   };
 }
 
-interface VarianceParts {
+/** Traces of G at rho, (I_T kron G) fitted and a solver: exact on the dense scale, stochastic traces and solves on the sparse one. */
+export function varianceParts(setup: WSetup, rho: number, fitted: Float64Array, T: number, needColSum: boolean): VarianceParts {
+  return setup.scale === 'dense' ? denseVarianceParts(setup, rho, fitted, T) : sparseVarianceParts(setup, rho, fitted, T, needColSum);
+}
+
+export interface VarianceParts {
   trG: number; trGG: number; trGtG: number;
   /** column sums of G (the Lee-Yu unit-eigenvalue correction) */
   colSum: Float64Array;

@@ -102,7 +102,8 @@ export function fitSac(inp: SacInput): SacFit {
   const sigma2 = f.ee / N;
   const loglik = -(N / 2) * Math.log(2 * Math.PI * sigma2) + tEff * (ldc(rho) + ldc(lambda)) - f.ee / (2 * sigma2);
 
-  // dense G, H, B G and Gb = B G B^-1
+  // dense G, H, B G and Gb = B G B^-1 (the cross traces tr(H Gb), tr(H'Gb) have no sparse route yet)
+  if (setup.scale !== 'dense') throw new Error(`sac: the information matrix needs dense n x n traces, allowed up to the dense scale; this W (n = ${n}) is on the sparse scale: fit sar or sem, or use fewer units.`);
   const invR = inverseWithSolver(setup, rho), invL = inverseWithSolver(setup, lambda);
   const G = new Float64Array(n * n), H = new Float64Array(n * n), WG = new Float64Array(n * n);
   csrMatDense(setup.csr, invR.dense, G);

@@ -16,10 +16,10 @@
 import { cholesky, choleskySolve, choleskyInverse, crossprod, crossprodVec } from '../linalg.js';
 import { brentMinimize, newtonPolish } from './optimize.js';
 import { demean, spatialLag, feComponent, type SpatialFe } from './panel.js';
-import { inverseWithSolver, type WSetup } from './setup.js';
-import { gTraces, dropUnitEigenvalue, leeYuSizes } from './traces.js';
+import type { WSetup } from './setup.js';
+import { dropUnitEigenvalue, leeYuSizes } from './traces.js';
 import { residual, dot, corr } from './vec.js';
-import { MSG } from './ml.js';
+import { MSG, varianceParts } from './ml.js';
 
 export interface SemInput {
   n: number;
@@ -46,6 +46,9 @@ export interface SemFit {
   tEff: number;
   interval: [number, number];
   evaluations: number;
+  traceMethod: string;
+  traceErrors: { trG: number; trGG: number; trGtG: number };
+  logdetErrorBound: number;
 }
 
 /** y, X filtered by (I - a W) after demeaning the raw lags: y~ - a (Wy)~, X~ - a (WX)~. */
@@ -98,8 +101,8 @@ export function fitSem(inp: SemInput): SemFit {
   const sigma2 = f.ee / N;
   const loglik = -(N / 2) * Math.log(2 * Math.PI * sigma2) + tEff * ldc(lambda) - f.ee / (2 * sigma2);
 
-  const inv = inverseWithSolver(setup, lambda);
-  const tr0 = gTraces(inv.dense, setup, lambda);
+  // traces of H = W (I - lambda W)^-1 (exact on the dense scale, stochastic on the sparse one)
+  const tr0 = varianceParts(setup, lambda, new Float64Array(n), 1, dropUnit > 0);
   const tr = dropUnit ? dropUnitEigenvalue(tr0, lambda, n) : tr0;
   const P = K + 2;
   const info = new Float64Array(P * P);
@@ -118,6 +121,7 @@ export function fitSem(inp: SemInput): SemFit {
   const yhat = feComponent(r, n, T, fe);
   for (let k = 0; k < K; k++) for (let i = 0; i < r.length; i++) yhat[i] += inp.X[k][i] * f.b[k];
   return {
+    traceMethod: tr0.method, traceErrors: tr0.errors, logdetErrorBound: setup.logdetErrorBound(lambda),
     n, T, lambda, beta: f.b, sigma2, loglik, vcov, r2: corr(inp.y, yhat) ** 2, r2Within: 1 - f.ee / dot(yd, yd),
     nEff, tEff, interval: [lo, hi], evaluations: opt.evaluations,
   };
