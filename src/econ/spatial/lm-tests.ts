@@ -10,19 +10,11 @@
 // each chi2(1). (W y)~: W applied to the raw y and demeaned (e'Q = e', so e'(Wy)~ = e'Wy).
 import { cholesky, choleskySolve, crossprod, crossprodVec } from '../linalg.js';
 import { pUpperChisq } from '../dist.js';
-import { demean, spatialLag, type SpatialFe } from './panel.js';
-import type { Csr } from './sparse.js';
+import { demean, spatialLag } from './panel.js';
 import { residual, dot } from './vec.js';
-import { wStats } from './moran.js';
+import { wStats, type ResidualMoranInput } from './moran.js';
 
-export interface LmInput {
-  n: number;
-  T: number;
-  y: Float64Array;
-  X: Float64Array[];
-  fe: SpatialFe;
-  w: Csr;
-}
+export type LmInput = Omit<ResidualMoranInput, 'alternative'>;
 
 export interface LmRow { test: 'lm_lag' | 'lm_error' | 'robust_lm_lag' | 'robust_lm_error'; statistic: number; df: 1; p_value: number }
 
