@@ -10,9 +10,7 @@
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import type { IdMatrix, ModelJson } from '../ports/index.js';
-import { FlowError } from '../errors.js';
-import { stackSpatialPanel, baseShape } from './spatial-panel.js';
-import { setupFor } from './spatial-model.js';
+import { stackSpatialPanel, baseShape, setupFor, asDataError } from './spatial-panel.js';
 import { fitSem } from '../econ/spatial/sem.js';
 import { fitSac } from '../econ/spatial/sac.js';
 import { inverseAt } from '../econ/spatial/setup.js';
@@ -25,16 +23,6 @@ export const semParams = z.object(semShape).strict();
 export const sacParams = z.object(baseShape).strict();
 export type SemParams = z.infer<typeof semParams>;
 export type SacParams = z.infer<typeof sacParams>;
-
-/** Kernel errors are about the data (collinear regressors, a boundary estimate): name the node. */
-export function asDataError<T>(node: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof FlowError) throw e;
-    throw new FlowError('data', (e as Error).message, { node }, e);
-  }
-}
 
 const spatialStat = (key: string, v: number, se: number) => ({
   [key]: num(v), [`${key}_se`]: num(se), [`${key}_z`]: num(v / se), [`${key}_p`]: num(pTwoSidedNormal(v / se)),

@@ -13,8 +13,8 @@ import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import type { IdMatrix, ModelJson } from '../ports/index.js';
 import { FlowError } from '../errors.js';
-import { stackSpatialPanel, baseShape, spatialPanelParam, effectsParam } from './spatial-panel.js';
-import { prepareW, type WSetup } from '../econ/spatial/setup.js';
+import { stackSpatialPanel, baseShape, spatialPanelParam, effectsParam, setupFor } from './spatial-panel.js';
+import type { WSetup } from '../econ/spatial/setup.js';
 import { fitSpatialPanel, type SpatialMlFit } from '../econ/spatial/ml.js';
 import { spatialEffects, type Effects } from '../econ/spatial/effects.js';
 import { coefTable, num, toNested } from '../econ/inference.js';
@@ -36,19 +36,7 @@ export interface SpatialFitOptions {
   timings?: Record<string, number>;
 }
 
-// prepareW (eigenvalues, or an envelope-LU pattern) is the expensive part of a fit; W values
-// are immutable once produced, so fits sharing one W share it.
-// The stochastic parts of a sparse-scale set-up (Barry-Pace probes, Hutchinson traces) use
-// the fixed seed 1, so a W always gives the same log-det and traces.
-const setupCache = new WeakMap<object, WSetup>();
-
-export function setupFor(w: IdMatrix): WSetup {
-  const key = (w.sparse ?? w.data)!;
-  let s = setupCache.get(key);
-  if (!s) { s = prepareW(w.sparse ?? w.data!, w.n); setupCache.set(key, s); }
-  return s;
-}
-
+export { setupFor };
 
 export function fitSpatialModel(
   table: ColumnTable, w: IdMatrix, params: SarParams | SdmParams, kind: 'sar' | 'sdm', opts: SpatialFitOptions = {},

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import type { ColumnTable } from 'arquero';
 import { matrixRows, type IdMatrix } from '../ports/index.js';
-import { dataError } from '../errors.js';
+import { dataError, FlowError } from '../errors.js';
+import { prepareW, type WSetup } from '../econ/spatial/setup.js';
 import { requireColumns, rowLabeler, listCells, numericColumn, isMissing } from './columns.js';
 import { columnList } from './column-list.js';
 
@@ -153,4 +154,27 @@ export function stackSpatialPanel(table: ColumnTable, w: IdMatrix | null, p: Spa
   const y = stack(p.y);
   const X = p.x.map(stack);
   return { n, T, y, X, periods: timeKeys, ids };
+}
+
+// prepareW (eigenvalues, or an envelope-LU pattern) is the expensive part of a fit; W values
+// are immutable once produced, so fits sharing one W share it.
+// The stochastic parts of a sparse-scale set-up (Barry-Pace probes, Hutchinson traces) use
+// the fixed seed 1, so a W always gives the same log-det and traces.
+const setupCache = new WeakMap<object, WSetup>();
+
+export function setupFor(w: IdMatrix): WSetup {
+  const key = (w.sparse ?? w.data)!;
+  let s = setupCache.get(key);
+  if (!s) { s = prepareW(w.sparse ?? w.data!, w.n); setupCache.set(key, s); }
+  return s;
+}
+
+/** Kernel errors are about the data (collinear regressors, a boundary estimate): name the node. */
+export function asDataError<T>(node: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof FlowError) throw e;
+    throw new FlowError('data', (e as Error).message, { node }, e);
+  }
 }
