@@ -53,7 +53,9 @@ export function exportSpec(type: string, params: unknown): ExportSpec {
     case 'sar': case 'sdm': {
       const p = type === 'sar' ? sarParams.parse(params) : sdmParams.parse(params);
       const wx = type === 'sdm' ? ((p as { wx?: string[] }).wx ?? p.x) : [];
-      return { kind: type, y: p.y, x: p.x, wx, fe: p.fe, id: p.panel.id, time: p.panel.time, leeYu: p.leeYu, draws: p.effects.draws, seed: p.effects.seed };
+      if (p.fe === 'none') throw new ExportError(`a pooled ${type} (fe "none") cannot be exported yet: xsmle and splm code is written for fixed-effects models`);
+      const fe = p.fe;
+      return { kind: type, y: p.y, x: p.x, wx, fe, id: p.panel.id, time: p.panel.time, leeYu: p.leeYu, draws: p.effects.draws, seed: p.effects.seed };
     }
     default:
       throw new ExportError(`a node of type "${type}" cannot be exported yet; flow export writes the Stata and R code of ${EXPORTABLE.join(', ')} nodes`);

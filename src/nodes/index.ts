@@ -33,6 +33,14 @@ import { wMatrixNode } from './w-matrix.js';
 import { loadMatrixNode } from './load-matrix.js';
 import { sarNode } from './sar.js';
 import { sdmNode } from './sdm.js';
+// spatial models and specification tests (issue 13)
+import { semNode } from './sem.js';
+import { sacNode } from './sac.js';
+import { moranNode } from './moran.js';
+import { spatialLmNode } from './spatial-lm.js';
+import { spatialLrWaldNode } from './spatial-lr-wald.js';
+import { hausmanNode } from './hausman.js';
+import { reNode } from './re.js';
 
 // readers and shaping (issue 14)
 import { loadXlsx } from './load-xlsx.js';
@@ -52,6 +60,7 @@ const nodes = [
   loadYearbookNode, synthYrd26Node,
   mediationNode, subgroupNode, tableNode, reportNode, specCurveNode, monteCarloNode, groupListNode,
   wMatrixNode, loadMatrixNode, sarNode, sdmNode,
+  semNode, sacNode, moranNode, spatialLmNode, spatialLrWaldNode, hausmanNode, reNode,
   loadXlsx, loadDta, renameNode, reshapeNode, joinNode, aggregateNode, appendNode, checkYearbookNode,
 ] as const;
 

@@ -68,7 +68,7 @@ export function buildModelGrid(all: Column[], o: ModelTableOptions): Grid {
   // term order: explicit `order` first, then first appearance; W terms after the
   // plain ones, the constant last (as Stata and the paper print it)
   const seen: string[] = [];
-  for (const c of cols) for (const r of coefsOf(c.model)) if (!seen.includes(r.term) && r.term !== 'rho') seen.push(r.term);
+  for (const c of cols) for (const r of coefsOf(c.model)) if (!seen.includes(r.term) && r.term !== 'rho' && r.term !== 'lambda') seen.push(r.term);
   const rank = (t: string) => {
     const i = (o.order ?? []).indexOf(baseOf(t));
     const group = CONSTANT.has(t) ? 2 : W_TERM.test(t) ? 1 : 0;
@@ -90,17 +90,20 @@ export function buildModelGrid(all: Column[], o: ModelTableOptions): Grid {
   };
   const rows: GridRow[] = terms.map((t) => coefRow(lab(t), (m) => coefsOf(m).find((r) => r.term === t)));
 
-  // rho: a coefficient row when the model lists it, else from stats (z test)
-  const rhoOf = (m: ModelJson): CoefRow | undefined => {
-    const r = coefsOf(m).find((x) => x.term === 'rho');
+  // rho (lag) and lambda (error, SEM / SAC): a coefficient row when the model lists it,
+  // else from stats (z test)
+  const spatialOf = (key: 'rho' | 'lambda') => (m: ModelJson): CoefRow | undefined => {
+    const r = coefsOf(m).find((x) => x.term === key);
     if (r) return r;
-    const rho = stat(m, 'rho');
-    if (rho == null) return undefined;
-    const se = stat(m, 'rho_se');
-    const p = stat(m, 'rho_p') ?? (se ? pTwoSidedNormal(rho / se) : null);
-    return { term: 'rho', estimate: rho, std_error: se, p_value: p };
+    const v = stat(m, key);
+    if (v == null) return undefined;
+    const se = stat(m, `${key}_se`);
+    const p = stat(m, `${key}_p`) ?? (se ? pTwoSidedNormal(v / se) : null);
+    return { term: key, estimate: v, std_error: se, p_value: p };
   };
-  if (cols.some((c) => rhoOf(c.model))) rows.push(coefRow(labels['rho'] ?? 'rho', rhoOf));
+  for (const key of ['rho', 'lambda'] as const) {
+    if (cols.some((c) => spatialOf(key)(c.model))) rows.push(coefRow(labels[key] ?? key, spatialOf(key)));
+  }
 
   // effects panel (SDM/SAR): LeSage-Pace direct / indirect / total
   const eff = (m: ModelJson) => (m.effects && typeof m.effects === 'object' ? (m.effects as Effects) : undefined);

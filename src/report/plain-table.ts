@@ -22,7 +22,7 @@ export function buildPlainGrid(t: ColumnTable, o: PlainTableOptions): Grid {
   const digits = o.digits ?? 3;
   const cell = (v: unknown, col: string): string => {
     if (v == null) return '';
-    if (typeof v === 'number') return Number.isInteger(v) && /^(n|N|nobs|count|draws)$/.test(col) ? String(v) : fmtNum(v, digits);
+    if (typeof v === 'number') return Number.isInteger(v) && /^(n|N|nobs|count|draws|df)$/.test(col) ? String(v) : fmtNum(v, digits);
     return labelOf(String(v), o.labels);
   };
   const rows: GridRow[] = (t.objects() as Record<string, unknown>[]).map((r) => ({

@@ -82,7 +82,7 @@ describe('code hashes', () => {
   const families: [string, string, string[]][] = [
     ['the FE variance (fe family)', 'computeVcov', ['fe', 'iv', 'mediation', 'subgroup']],
     ['the IV weak-identification statistics', 'weakIdStats', ['iv']],
-    ['the spatial effects (sar, sdm)', 'spatialEffects', ['sar', 'sdm']],
+    ['the spatial effects (sar, sdm, sac)', 'spatialEffects', ['sac', 'sar', 'sdm']],
     ['the Sobel test (mediation)', 'sobel', ['mediation']],
     ['the subgroup equality test', 'waldEqual', ['subgroup']],
     ['the perpetual inventory (a measurement kernel; the synthetic generator runs it too)', 'pimStock', ['pim', 'synth-yrd26']],

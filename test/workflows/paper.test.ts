@@ -92,6 +92,21 @@ describe('workflows/paper.json', () => {
     for (const t of ['Table 1', 'Table 2', 'Table 3', 'Table 4', 'Table 5', 'Table 6', 'Table 7']) expect(html).toContain(t);
   });
 
+  it('writes the spatial-diagnostics table in every format, and the report has it before Table 3', () => {
+    for (const ext of ['md', 'tex', 'html', 'csv', 'docx']) expect(existsSync(join(dir, 'out/paper/table_spatial', `table_spatial.${ext}`)), ext).toBe(true);
+    const { header, rows } = parseMarkdownTable(readFileSync(join(dir, 'out/paper/table_spatial/table_spatial.md'), 'utf8'));
+    expect(header).toEqual(['test', 'outcome', 'statistic', 'z', 'df', 'p-value']);
+    // Moran's I per year (15) and of the residuals, for RIS and AIS; 4 LM, 4 LR/Wald and 1 Hausman each
+    expect(rows).toHaveLength(2 * (15 + 1 + 4 + 4 + 1));
+    expect(rows.filter((r) => /^Moran's I \d{4}$/.test(r[0])).length).toBe(30);
+    expect(rows.filter((r) => r[0].startsWith('Wald SDM vs SEM')).map((r) => r[4])).toEqual(['6', '6']);
+    expect(rows.find((r) => r[0].startsWith('Hausman'))![4]).toBe('6');
+    const html = readFileSync(join(dir, 'out/paper/report/paper.html'), 'utf8');
+    const at = html.indexOf('Spatial diagnostics');
+    expect(at).toBeGreaterThan(html.indexOf('Table 2:'));
+    expect(at).toBeLessThan(html.indexOf('Table 3:'));
+  });
+
   it('runs nothing on a second run, and rewrites no output file', () => {
     const out = join(dir, 'out/paper');
     const stamp = () => Object.fromEntries(readdirSync(out, { recursive: true }).map(String).sort().map((f) => [f, statSync(join(out, f)).mtimeMs]));
@@ -249,8 +264,10 @@ describe('robustness branches after paper.json', () => {
     });
   }
 
-  it('robust-w-knn.json re-runs only W, the SDMs, the tables (titled with the branch) and the report', () => {
-    expect(shared(graph('robust-w-knn.json'), base()).changed).toEqual(['report', 'sdm_ais', 'sdm_ris', ...TABLES, 'w'].sort());
+  it('robust-w-knn.json re-runs only W, the SDMs, the spatial diagnostics, the tables (titled with the branch) and the report', () => {
+    // the spatial diagnostics use W too (the Hausman test does not)
+    const diagnostics = ['moran_ris', 'moran_ais', 'lm_ris', 'lm_ais', 'lrwald_ris', 'lrwald_ais', 'diagnostics', 'table_spatial'];
+    expect(shared(graph('robust-w-knn.json'), base()).changed).toEqual(['report', 'sdm_ais', 'sdm_ris', ...TABLES, ...diagnostics, 'w'].sort());
   });
 
   it('robust-no-shanghai.json estimates on 25 cities, W included', () => {
@@ -287,6 +304,8 @@ describe('workflows/montecarlo.json', () => {
     for (const [base, n] of Object.entries({ raw: 40, panel: 40, fe_ris: 40, iv_ais: 40, sdm_ris: 40, w: 40, mc: 1, mc_table: 1 })) expect(count(base), base).toBe(n);
     expect(g.edges.filter((e) => e.to === 'mc').length).toBe(6 * 40 + 40);
     expect(g.nodes.find((n) => n.id === 'raw[dataSeed=7]')!.type).toBe('synth-yrd26');
+    // the spatial diagnostics are paper.json's alone
+    expect(g.nodes.filter((n) => ['moran', 'spatial-lm', 'spatial-lr-wald', 'hausman'].includes(n.type) || n.base === 'table_spatial')).toEqual([]);
   });
 
   it('runs end to end on one seed (--set dataSeed=3): every target row, the truth from that data set', () => {

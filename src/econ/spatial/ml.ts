@@ -18,9 +18,10 @@
 // unchanged, sigma2 times T/(T-1).
 import { cholesky, choleskySolve, choleskyInverse, crossprod, crossprodVec } from '../linalg.js';
 import { brentMinimize } from './optimize.js';
-import { demean, denseLag, spatialLag, panelMeans, type SpatialFe } from './panel.js';
+import { demean, denseLag, spatialLag, feComponent, type SpatialFe } from './panel.js';
 import { inverseWithSolver, solverAt, transposeOf, type WSetup } from './setup.js';
-import { gTraces, tracesAt } from './traces.js';
+import { gTraces, tracesAt, dropUnitEigenvalue, leeYuSizes } from './traces.js';
+import { residual, dot, corr } from './vec.js';
 import { csrMatVec } from './sparse.js';
 import { observedInformation, type Information } from './information.js';
 
@@ -68,9 +69,8 @@ export interface SpatialMlFit {
   timings: { setupMs: number; optimiseMs: number; varianceMs: number };
 }
 
-const MSG = {
+export const MSG = {
   collinear: 'the demeaned regressors are collinear (a regressor constant within units or periods is absorbed by the fixed effects, or W x duplicates x): drop one.',
-  notRowStandardised: 'the Lee-Yu correction with time effects needs a row-standardised W (its unit eigenvalue is removed): use standardize "row" or leeYu false.',
   boundary: (rho: number, lo: number, hi: number) =>
     `rho reached the edge of its admissible interval (${rho} in (${lo}, ${hi})): the likelihood has no interior maximum; check W and the model.`,
 } as const;
@@ -78,13 +78,8 @@ const MSG = {
 export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   const { n, T, fe, leeYu, setup } = inp;
   const t0 = performance.now();
-  const timeFe = fe !== 'individual';
-  const unitFe = fe !== 'time';
-  if (leeYu && timeFe && !setup.rowStochastic) throw new Error(MSG.notRowStandardised);
-  const nEff = leeYu && timeFe ? n - 1 : n;
-  const tEff = leeYu && unitFe ? T - 1 : T;
+  const { nEff, tEff, dropUnit } = leeYuSizes(n, T, fe, leeYu, setup.rowStochastic);
   const N = nEff * tEff;
-  const dropUnit = leeYu && timeFe ? 1 : 0;
 
   // raw lags, then the within transformation
   const Zraw = [...inp.X, ...inp.wx.map((k) => spatialLag(setup.csr, inp.X[k], T))];
@@ -148,14 +143,10 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   // Information matrix (Lee & Yu 2010 / Elhorst 2014), G = W (I - rho W)^-1 = (S - I)/rho.
   const fitted = new Float64Array(n * T);
   for (let k = 0; k < K; k++) for (let r = 0; r < n * T; r++) fitted[r] += Z[k][r] * coef[k];
-  const vp = setup.scale === 'dense' ? denseVarianceParts(setup, rho, fitted, T) : sparseVarianceParts(setup, rho, fitted, T, dropUnit > 0);
-  let { trG, trGG, trGtG, H } = vp;
-  if (dropUnit) {
-    // remove the unit eigenvalue: traces of F'GF with F the n x (n-1) orthonormal complement of 1
-    trG -= 1 / (1 - rho);
-    trGG -= 1 / (1 - rho) ** 2;
-    trGtG -= dot(vp.colSum, vp.colSum) / n;
-  }
+  const vp0 = varianceParts(setup, rho, fitted, T, dropUnit > 0);
+  const vp = dropUnit ? dropUnitEigenvalue(vp0, rho, n) : vp0;
+  const { trG, trGG, trGtG } = vp;
+  let H = vp.H;
   if (leeYu) H = demean(H, n, T, fe);
   const P = K + 2;
   const info = new Float64Array(P * P);
@@ -181,16 +172,8 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   const r = new Float64Array(n * T);
   for (let i = 0; i < n * T; i++) r[i] = inp.y[i] - rho * Wy[i];
   for (let k = 0; k < K; k++) for (let i = 0; i < n * T; i++) r[i] -= Zraw[k][i] * coef[k];
-  const m = panelMeans(r, n, T);
-  const xb = new Float64Array(n * T);
-  for (let t = 0; t < T; t++) {
-    for (let i = 0; i < n; i++) {
-      const idx = t * n + i;
-      let v = fe === 'individual' ? m.unit[i] : fe === 'time' ? m.period[t] : m.unit[i] + m.period[t] - m.grand;
-      for (let k = 0; k < K; k++) v += Zraw[k][idx] * coef[k];
-      xb[idx] = v;
-    }
-  }
+  const xb = feComponent(r, n, T, fe);
+  for (let k = 0; k < K; k++) for (let i = 0; i < n * T; i++) xb[i] += Zraw[k][i] * coef[k];
   const yhat = vp.solvePeriods(xb, T);
   const r2 = corr(inp.y, yhat) ** 2;
   const r2Within = 1 - eSS / dot(yd, yd);
@@ -203,7 +186,12 @@ export function fitSpatialPanel(inp: SpatialMlInput): SpatialMlFit {
   };
 }
 
-interface VarianceParts {
+/** Traces of G at rho, (I_T kron G) fitted and a solver: exact on the dense scale, stochastic traces and solves on the sparse one. */
+export function varianceParts(setup: WSetup, rho: number, fitted: Float64Array, T: number, needColSum: boolean): VarianceParts {
+  return setup.scale === 'dense' ? denseVarianceParts(setup, rho, fitted, T) : sparseVarianceParts(setup, rho, fitted, T, needColSum);
+}
+
+export interface VarianceParts {
   trG: number; trGG: number; trGtG: number;
   /** column sums of G (the Lee-Yu unit-eigenvalue correction) */
   colSum: Float64Array;
@@ -247,26 +235,4 @@ function sparseVarianceParts(setup: WSetup, rho: number, fitted: Float64Array, T
     colSum = solver.solveTransposed(colW);
   }
   return { trG: tr.trG, trGG: tr.trGG, trGtG: tr.trGtG, colSum, H, solvePeriods: solver.solvePeriods, inverse: null, method: tr.method, errors: tr.errors };
-}
-
-function residual(y: Float64Array, Z: Float64Array[], b: Float64Array): Float64Array {
-  const e = Float64Array.from(y);
-  for (let k = 0; k < Z.length; k++) { const z = Z[k], bk = b[k]; for (let i = 0; i < e.length; i++) e[i] -= z[i] * bk; }
-  return e;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-function corr(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
-  ma /= n; mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) { const x = a[i] - ma, y = b[i] - mb; sab += x * y; saa += x * x; sbb += y * y; }
-  return sab / Math.sqrt(saa * sbb);
 }

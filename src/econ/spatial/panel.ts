@@ -3,7 +3,8 @@
 // period is one product with W.
 import { csrMatVec, type Csr } from './sparse.js';
 
-export type SpatialFe = 'individual' | 'time' | 'twoways';
+/** 'none': pooled, a constant only (partialled out as the grand mean, not reported). */
+export type SpatialFe = 'none' | 'individual' | 'time' | 'twoways';
 
 /** (I_T kron W) v */
 export function spatialLag(w: Csr, v: Float64Array, T: number): Float64Array {
@@ -51,9 +52,36 @@ export function demean(v: Float64Array, n: number, T: number, fe: SpatialFe): Fl
     for (let i = 0; i < n; i++) {
       const k = t * n + i;
       out[k] =
+        fe === 'none' ? v[k] - grand :
         fe === 'individual' ? v[k] - unit[i] :
         fe === 'time' ? v[k] - period[t] :
         v[k] - unit[i] - period[t] + grand;
+    }
+  }
+  return out;
+}
+
+/** (I_T kron W') v, by scattering W's rows: W' needs no transposed copy. */
+export function spatialLagTransposed(w: Csr, v: Float64Array, T: number): Float64Array {
+  const { n, rowPtr, col, val } = w;
+  const out = new Float64Array(n * T);
+  for (let t = 0; t < T; t++) {
+    const off = t * n;
+    for (let i = 0; i < n; i++) {
+      const x = v[off + i];
+      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) out[off + col[p]] += val[p] * x;
+    }
+  }
+  return out;
+}
+
+/** The fixed effects' part of a stacked vector (its unit / period / grand means), r - demean(r). */
+export function feComponent(r: Float64Array, n: number, T: number, fe: SpatialFe): Float64Array {
+  const m = panelMeans(r, n, T);
+  const out = new Float64Array(n * T);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < n; i++) {
+      out[t * n + i] = fe === 'none' ? m.grand : fe === 'individual' ? m.unit[i] : fe === 'time' ? m.period[t] : m.unit[i] + m.period[t] - m.grand;
     }
   }
   return out;

@@ -1,5 +1,5 @@
 // Traces of G = W (I - rho W)^-1 for the information matrix (and W_lambda for SEM):
-// tr(G), tr(G G), tr(G'G).
+// tr(G), tr(G G), tr(G'G); and the Lee-Yu (2010) sample sizes and unit-eigenvalue correction.
 //  * dense scale: exact, from the dense inverse S (gTraces).
 //  * sparse scale: tr(G) and tr(GG) from the trace moments (exact tr(W^k) for k <= 4, seeded
 //    probes above; moments.ts), tr(G'G) by Hutchinson: E ||G x||^2 = tr(G'G) for Rademacher
@@ -10,6 +10,7 @@ import { makeRng } from '../rng.js';
 import { csrMatVec } from './sparse.js';
 import { rademacher, seriesTrG, seriesTrGG, SE_MULTIPLE, EXACT_MOMENTS } from './moments.js';
 import { inverseAt, solverAt, type WSetup, type WSolver } from './setup.js';
+import type { SpatialFe } from './panel.js';
 
 export interface WTraces {
   trG: number;
@@ -69,12 +70,41 @@ function hutchinsonGtG(setup: WSetup, rho: number, solver: WSolver, probes: numb
   return { value: control + mean, error: SE_MULTIPLE * se };
 }
 
+const LEE_YU_ROW = 'the Lee-Yu correction with time effects needs a row-standardised W (its unit eigenvalue is removed): use standardize "row" or leeYu false.';
+
+/**
+ * Lee-Yu (2010) transformation approach: individual effects cost one period (T' = T - 1),
+ * time effects one unit and the unit eigenvalue of the row-standardised W (n' = n - 1, the
+ * log-determinant loses log(1 - rho)). Without the correction n' = n, T' = T.
+ */
+export function leeYuSizes(n: number, T: number, fe: SpatialFe, leeYu: boolean, rowStochastic: boolean) {
+  const timeFe = fe === 'time' || fe === 'twoways';
+  const unitFe = fe === 'individual' || fe === 'twoways';
+  if (leeYu && timeFe && !rowStochastic) throw new Error(LEE_YU_ROW);
+  return { nEff: leeYu && timeFe ? n - 1 : n, tEff: leeYu && unitFe ? T - 1 : T, dropUnit: leeYu && timeFe ? 1 : 0 };
+}
+
+export interface GTraces { trG: number; trGG: number; trGtG: number; colSum: Float64Array; G: Float64Array | null }
+type WithColSum = { trG: number; trGG: number; trGtG: number; colSum: Float64Array };
+
+/**
+ * Traces of F'GF with F the n x (n - 1) orthonormal complement of 1, for G 1 = g 1
+ * (g = 1/(1 - rho) for a row-standardised W): tr(F'GF) = tr G - g,
+ * tr((F'GF)^2) = tr GG - g^2, tr(F'G'F F'GF) = tr G'G - |1'G|^2 / n.
+ */
+export function dropUnitEigenvalue<Tr extends WithColSum>(tr: Tr, rho: number, n: number): Tr {
+  const g = 1 / (1 - rho);
+  let cs = 0;
+  for (let j = 0; j < n; j++) cs += tr.colSum[j] * tr.colSum[j];
+  return { ...tr, trG: tr.trG - g, trGG: tr.trGG - g * g, trGtG: tr.trGtG - cs / n };
+}
+
 /**
  * tr(G), tr(G G), tr(G'G) and the column sums of G = W S. Away from rho = 0 they follow
  * from S alone (rho G = S - I), so no second n x n matrix is formed; near 0 (where
  * that loses digits) G = W S is formed from the sparse W and returned.
  */
-export function gTraces(S: Float64Array, setup: WSetup, rho: number) {
+export function gTraces(S: Float64Array, setup: WSetup, rho: number): GTraces {
   const n = setup.n;
   let trS = 0, trSS = 0, sumSq = 0;
   const colSum = new Float64Array(n);
