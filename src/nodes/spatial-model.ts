@@ -22,7 +22,7 @@ import { coefTable, num, toNested } from '../econ/inference.js';
 import { columnList } from './column-list.js';
 import { pTwoSidedNormal, qNormal } from '../econ/dist.js';
 import type { DroppedUnit } from './clean-panel.js';
-import { VCOV_TYPES } from '../econ/vcov.js';
+import { VCOV_TYPES } from '../econ/vcov-types.js';
 
 const MAX_LISTED = 8;
 
