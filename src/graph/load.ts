@@ -68,7 +68,7 @@ export function formatError(e: FlowError): string {
 }
 
 /** Words of a message longer than 120 characters (a pasted 1 MB name) shown by their start and length. */
-const clipLong = (s: string) => s.length <= 120 ? s : s.replace(/\S{121,}/g, (w) => `${w.slice(0, 60)}...(${w.length} characters)`);
+const clipLong = (s: string) => s.length <= 120 ? s : s.replace(/[^\s:]{121,}/g, (w) => `${w.slice(0, 60)}...(${w.length} characters)`);
 
 export const verr = (file: string, field: string | undefined, message: string, node?: string) =>
   new FlowError('validate', message, { file, field, node });

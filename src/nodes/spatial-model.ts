@@ -19,7 +19,7 @@ import { fitSpatialPanel, type SpatialMlFit } from '../econ/spatial/ml.js';
 import { spatialEffects, type Effects } from '../econ/spatial/effects.js';
 import { coefTable, num, toNested } from '../econ/inference.js';
 import { pTwoSidedNormal, qNormal } from '../econ/dist.js';
-import { VCOV_TYPES } from '../econ/vcov.js';
+import { VCOV_TYPES } from '../econ/vcov-types.js';
 
 const mlShape = {
   ...baseShape,
