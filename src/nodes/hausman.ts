@@ -1,7 +1,7 @@
 // Node `hausman`: Hausman test of fixed against random effects (non-spatial).
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
-import { hausmanParams, hausman } from './spatial-tests.js';
+import { hausmanParams, hausman } from './hausman-test.js';
 
 export const hausmanNode = defineNode({
   type: 'hausman',

@@ -7,7 +7,7 @@
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
 import type { ModelJson } from '../ports/index.js';
-import { hausmanParams, type HausmanParams } from './spatial-tests.js';
+import { hausmanParams, type HausmanParams } from './hausman-test.js';
 import { stackSpatialPanel, asDataError } from './spatial-panel.js';
 import { fitRandomEffects } from '../econ/re.js';
 import { coefTable, num, toNested } from '../econ/inference.js';

@@ -2,7 +2,7 @@
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
 import type { IdMatrix } from '../ports/index.js';
-import { sacParams, fitSacModel } from './spatial-error-models.js';
+import { sacParams, fitSacModel } from './sac-model.js';
 
 export const sacNode = defineNode({
   type: 'sac',

@@ -2,7 +2,7 @@
 import type { ColumnTable } from 'arquero';
 import { defineNode } from '../graph/node.js';
 import type { IdMatrix } from '../ports/index.js';
-import { semParams, fitSemModel } from './spatial-error-models.js';
+import { semParams, fitSemModel } from './sem-model.js';
 
 export const semNode = defineNode({
   type: 'sem',

@@ -9,6 +9,8 @@ import { requireColumns, rowLabeler, listCells, numericColumn, isMissing } from 
 import { columnList } from './column-list.js';
 import { LIMITS, limitOf } from '../graph/limits.js';
 import type { DroppedUnit } from './clean-panel.js';
+import { num } from '../econ/inference.js';
+import { pTwoSidedNormal } from '../econ/dist.js';
 
 const MAX_LISTED = 8;
 
@@ -193,4 +195,17 @@ export function asDataError<T>(node: string, f: () => T): T {
     if (e instanceof FlowError) throw e;
     throw new FlowError('data', (e as Error).message, { node }, e);
   }
+}
+
+/** A spatial parameter's estimate, SE, z and normal p as model JSON stats (`lambda`, `lambda_se`, ...). */
+export const spatialStat = (key: string, v: number, se: number) => ({
+  [key]: num(v), [`${key}_se`]: num(se), [`${key}_z`]: num(v / se), [`${key}_p`]: num(pTwoSidedNormal(v / se)),
+});
+
+/** The K x K leading block of a P x P row-major matrix. */
+export function block(V: Float64Array, P: number, idx: number[]): Float64Array {
+  const k = idx.length;
+  const out = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) out[a * k + b] = V[idx[a] * P + idx[b]];
+  return out;
 }

@@ -83,6 +83,7 @@ describe('code hashes', () => {
     ['the FE variance (fe family)', 'computeVcov', ['fe', 'iv', 'mediation', 'subgroup']],
     ['the IV weak-identification statistics', 'weakIdStats', ['iv']],
     ['the spatial effects (sar, sdm, sac)', 'spatialEffects', ['sac', 'sar', 'sdm']],
+    ['the SEM likelihood (sem; sac builds on its GLS step; the LR test of the SDM against SEM)', 'fitSem', ['sac', 'sem', 'spatial-lr-wald']],
     ['the Sobel test (mediation)', 'sobel', ['mediation']],
     ['the subgroup equality test', 'waldEqual', ['subgroup']],
     ['the perpetual inventory (a measurement kernel; the synthetic generator runs it too)', 'pimStock', ['pim', 'synth-yrd26']],
