@@ -31,9 +31,11 @@ export interface Fingerprint {
   files: Record<string, string>;
   /** sha256 of ctx.provenance (provenance nodes only; null while an ancestor's key is unknown) */
   provenance?: string | null;
+  /** port -> "node.port" of each input, in order (node types with `sources: true` only) */
+  sources?: Record<string, string[]>;
 }
 
-export type CueName = 'new' | 'forced' | 'engine' | 'node-type' | 'node-version' | 'code' | 'params' | 'files' | 'inputs' | 'provenance' | 'evicted';
+export type CueName = 'new' | 'forced' | 'engine' | 'node-type' | 'node-version' | 'code' | 'params' | 'files' | 'inputs' | 'provenance' | 'sources' | 'evicted';
 
 export interface Reason {
   cue: CueName;
@@ -84,6 +86,7 @@ export function fingerprint(n: PlanNode, outHash: (node: string, port: string) =
   }
   const fp: Fingerprint = { engine: ENGINE_VERSION, type: n.type, version: n.def.version, code: n.code, params: n.params, inputs, files };
   if (n.def.provenance) fp.provenance = provenance ?? null;
+  if (n.def.sources) fp.sources = Object.fromEntries(Object.entries(n.inputs).map(([port, refs]) => [port, refs.map((r) => `${r.node}.${r.port}`)]));
   return fp;
 }
 
@@ -154,6 +157,7 @@ export const CUES: [CueName, Cue][] = [
     return out;
   }],
   ['provenance', (p, c) => (p.provenance !== c.provenance ? [{ cue: 'provenance', text: 'provenance of ancestors changed' }] : [])],
+  ['sources', (p, c) => diffJson(p.sources, c.sources, 'sources').map(([f, a, b]) => ({ cue: 'sources', field: f, text: `${f} ${show(a)} -> ${show(b)}` }))],
 ];
 
 /** Every reason the current fingerprint differs from the previous one (in cue order). */

@@ -33,8 +33,9 @@ export interface RunContext<P> {
   nodeId: string;
   /** filled only for node types with `provenance: true`: every ancestor of this node */
   provenance?: Provenance;
-  /** where each input value came from, in the order of `inputs[port]`; `branch` is set for
-   * values gathered from matrix copies with "node.port[*]" (the matrix params of that copy) */
+  /** where each input value came from, in the order of `inputs[port]` (in the key only for
+   * node types with `sources: true`: see NodeDef.sources); `branch` is set for values gathered from matrix copies with
+   * "node.port[*]" (the matrix params of that copy) */
   sources?: Record<string, InputSource[]>;
 }
 
@@ -70,6 +71,11 @@ export interface NodeDef<S extends z.ZodType = z.ZodType> {
   files?: (params: z.infer<S>) => string[];
   /** when true the engine passes ctx.provenance (ancestors, keys, params, file hashes) and hashes it into the key */
   provenance?: boolean;
+  /** true when the outputs depend on ctx.sources (which node and port each input came from,
+   * e.g. rows labelled by upstream node ids): the engine then puts them in the key, so that a
+   * workflow whose nodes have other ids does not hit on this one's result. Without it a node
+   * may use ctx.sources in error messages only (failures are not cached). */
+  sources?: boolean;
   /** CPU-heavy: run in a worker thread (when flow runs from compiled JS), so that it runs
    * beside other nodes. The node's module must export the definition. */
   worker?: boolean;

@@ -21,13 +21,14 @@ export interface InputRef { node: string; port: string; type: PortType; branch?:
 export interface NodeInfo {
   version: number;
   provenance?: boolean;
+  sources?: boolean;
   worker?: boolean;
   inputs: Record<string, InputSpec>;
   outputs: Record<string, OutputSpec>;
 }
 
 export const nodeInfo = (d: NodeDef<any>): NodeInfo => ({
-  version: d.version, ...(d.provenance ? { provenance: true } : {}), ...(d.worker ? { worker: true } : {}),
+  version: d.version, ...(d.provenance ? { provenance: true } : {}), ...(d.sources ? { sources: true } : {}), ...(d.worker ? { worker: true } : {}),
   inputs: Object.fromEntries(Object.entries(d.inputs).map(([k, v]) => [k, { type: v.type, ...(v.many ? { many: true } : {}), ...(v.optional ? { optional: true } : {}) }])),
   outputs: Object.fromEntries(Object.entries(d.outputs).map(([k, v]) => [k, { type: v.type }])),
 });

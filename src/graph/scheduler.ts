@@ -199,8 +199,9 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           running = settle;
           sub.next({ type: 'start', node: n.id, key: key1, why });
           const inputs: Record<string, unknown> = {};
-          const sources: Record<string, { node: string; port: string; branch?: Record<string, unknown> }[]> = {};
-          for (const [port, refs] of Object.entries(n.inputs)) sources[port] = refs.map((r) => ({ node: r.node, port: r.port, ...(r.branch ? { branch: r.branch } : {}) }));
+          // in the key only for node types that declare `sources` (fingerprint.ts); others may name them in errors only
+          const sources: Record<string, { node: string; port: string; branch?: Record<string, unknown> }[]> =
+            Object.fromEntries(Object.entries(n.inputs).map(([port, refs]) => [port, refs.map((r) => ({ node: r.node, port: r.port, ...(r.branch ? { branch: r.branch } : {}) }))]));
           const outputs: Record<string, OutputRef> = {};
           const writes: Promise<void>[] = [];
           const module = n.def.worker && opts.workers !== 0 && WorkerPool.available() ? plan.moduleOf?.(n.type) : undefined;

@@ -68,6 +68,7 @@ export function appendTables(tables: ColumnTable[], from: string[], p: AppendPar
 export const appendNode = defineNode({
   type: 'append',
   version: 1,
+  sources: true, // labels / matches rows by the upstream node ids
   description: 'Stack the rows of several tables (columns matched by name; same columns, or their union)',
   params: appendParams,
   inputs: { tables: { type: 'table', many: true, description: 'the tables, in order' } },

@@ -81,6 +81,7 @@ export function monteCarloTable(models: ModelJson[], msrc: InputSource[], truths
 export const monteCarloNode = defineNode({
   type: 'monte-carlo',
   version: 1,
+  sources: true, // labels / matches rows by the upstream node ids
   description: 'Monte Carlo summary over matrix copies (one per simulated data set): bias, sd, mean SE / sd and CI coverage against the truth, with Monte Carlo SEs',
   params: monteCarloParams,
   inputs: {

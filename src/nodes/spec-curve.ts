@@ -85,6 +85,7 @@ export function specGrid(rows: SpecRow[], p: SpecCurveParams, name: string): Gri
 export const specCurveNode = defineNode({
   type: 'spec-curve',
   version: 2,
+  sources: true, // labels / matches rows by the upstream node ids
   description: 'One coefficient across robustness branches: a table sorted by estimate with CIs, and an SVG plot',
   params: specCurveParams,
   inputs: { models: { type: ['model', 'models'], many: true, description: 'one model per branch (models arrays are expanded)' } },
