@@ -6,6 +6,8 @@
 // says warm. Last, a fresh clone of the repository (its committed HEAD): `npm ci`, then the
 // first `npx flow run workflows/paper.json` (npx installs the package's own bin and runs
 // `prepare`, which finds dist/ up to date) against a second cold run (a new cache each).
+// Then the distributed executor (bench/distributed.ts: multiverse.json embedded and on 1 and
+// 2 `flow worker`s, the per-job overhead, bytes moved; skipped without redis-server).
 //   npx tsx bench/run.ts [--whole-only | --fe-only] [--reps N] [--fe-sizes 1m,10m] [--no-clone]
 // The generated FE panels are kept in node_modules/.cache/flow-bench/ (10M rows: ~690 MB).
 // Builds dist/ first (npm run build) when it was built from other sources.
@@ -162,3 +164,8 @@ if (cloned) {
     + (first.ok && second.ok ? `: ${(first.wall / second.wall).toFixed(2)}x (target <= 1.5x: ${first.wall <= 1.5 * second.wall ? 'pass' : 'over'})` : ''));
   if (!first.ok) console.log(first.err);
 }
+
+// ---- 4. the distributed executor: multiverse.json embedded, and with 1 and 2 `flow worker`s ----
+console.log('\n=== distributed executor (BullMQ + S3): tsx bench/distributed.ts ===');
+const dist = spawnSync(process.execPath, ['--import', 'tsx', 'bench/distributed.ts'], { cwd: REPO, stdio: 'inherit' });
+if (dist.status !== 0) console.log(`(bench/distributed.ts exited ${dist.status ?? dist.signal})`);

@@ -31,7 +31,7 @@ if (process.argv.includes('--if-stale') && distState(root).state === 'fresh') {
 }
 
 const ts = (dir) => readdirSync(join(root, 'src', dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort().map((f) => `src/${dir}/${f}`);
-const entryPoints = [...ts('cli'), ...nodeEntries(root), 'src/graph/worker.ts', 'src/graph/schema.ts', 'src/graph/code.ts', 'src/synth/write.ts'];
+const entryPoints = [...ts('cli'), ...nodeEntries(root), 'src/graph/worker.ts', 'src/remote/processor.ts', 'src/graph/schema.ts', 'src/graph/code.ts', 'src/synth/write.ts'];
 
 // the sources as they are when the bundle is made (an edit during the build makes it stale)
 const sources = sourceStamp(root);

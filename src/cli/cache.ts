@@ -1,4 +1,5 @@
-// flow cache ls | show <key> | gc [--dry-run] [--keep-runs N] [--keep AGE] | verify [--fix]
+// flow cache ls | show <key> | gc [--dry-run] [--keep-runs N] [--keep AGE] [--grace AGE] | verify [--fix] [--recompute N [--seed S]]
+// A --cache URL (s3://…, file://…) names a shared cache: remote-gc.ts; --recompute: recompute.ts.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { FlowError } from '../errors.js';
@@ -9,11 +10,14 @@ import { planProblem, statsProblem } from '../graph/shapes.js';
 import { withLock, waitForLeases } from '../graph/lock.js';
 import { DETAIL_RUNS, readJournal, variantOf, type JournalRun } from '../graph/journal.js';
 import type { CacheRecord, Store } from '../graph/store.js';
+import { isRemoteUrl } from '../remote/backend.js';
 
-type Opts = { cache?: string; json?: boolean; dryRun?: boolean; fix?: boolean; keepRuns?: string; keep?: string };
+type Opts = { cache?: string; localCache?: string; json?: boolean; dryRun?: boolean; fix?: boolean; keepRuns?: string; keep?: string; grace?: string; recompute?: string; seed?: string };
+const shared = () => import('./remote-gc.js');
 const kb = (n: number) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KB` : `${(n / (1 << 20)).toFixed(1)} MB`);
 
 export async function cacheLs(o: Opts): Promise<void> {
+  if (isRemoteUrl(o.cache)) return (await shared()).sharedLs(o.cache, o);
   const store = openStore(o.cache);
   const recs = [...store.records()].filter((r) => r.rec).map((r) => r.rec!).sort((a, b) => a.at.localeCompare(b.at));
   if (o.json) { for (const r of recs) process.stdout.write(JSON.stringify({ key: r.key, node: r.node, type: r.fingerprint.type, workflow: r.workflow, ms: r.ms, at: r.at, outputs: r.outputs }) + '\n'); return; }
@@ -25,6 +29,7 @@ export async function cacheLs(o: Opts): Promise<void> {
 }
 
 export async function cacheShow(key: string, o: Opts): Promise<void> {
+  if (isRemoteUrl(o.cache)) return (await shared()).sharedShow(o.cache, key);
   const store = openStore(o.cache);
   const matches = [...store.records()].filter((r) => r.key.startsWith(key));
   if (matches.length !== 1) throw new FlowError('cache', matches.length ? `key prefix ${key} matches ${matches.length} records; give more characters` : `no record with key ${key}; \`flow cache ls\` lists them`);
@@ -41,6 +46,12 @@ export async function cacheShow(key: string, o: Opts): Promise<void> {
  * runs in progress, and runs wait for it.
  */
 export async function cacheVerify(o: Opts): Promise<void> {
+  if (o.recompute !== undefined) {
+    if (o.fix) throw new FlowError('validate', '--recompute and --fix: --recompute only reports (it writes nothing); run them one at a time');
+    return (await import('./recompute.js')).recomputeCommand({ ...o, recompute: o.recompute });
+  }
+  if (o.seed !== undefined) throw new FlowError('validate', '--seed goes with --recompute N (which records to re-run)');
+  if (isRemoteUrl(o.cache)) return (await shared()).sharedVerify(o.cache, o);
   const store = openStore(o.cache);
   if (!o.fix) return verify(store, false);
   await withLock(store.dir, 'cache', async () => {
@@ -89,13 +100,13 @@ function verify(store: Store, fixing: boolean): void {
   } else process.stdout.write('cache ok\n');
 }
 
-const AGE_RE = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
+const AGE_RE = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 
-/** --keep 30d: an age in minutes, hours, days or weeks, in ms. */
-export function parseAge(s: string): number {
+/** --keep 30d, --grace 1h: an age in seconds, minutes, hours, days or weeks, in ms. */
+export function parseAge(s: string, flag = '--keep'): number {
   const m = AGE_RE.exec(s.trim());
-  if (!m) throw new FlowError('validate', `--keep ${s}: expected an age such as 30m, 12h, 7d or 2w`);
+  if (!m) throw new FlowError('validate', `${flag} ${s}: expected an age such as ${flag === '--keep' ? '' : '30s, '}30m, 12h, 7d or 2w`);
   return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
 }
 
@@ -108,8 +119,9 @@ export const showSets = (sets: Record<string, unknown>) =>
  * of its nodes, the results of the node's last `runs` runs in that variant (a --only run or a
  * failure does not un-keep the other nodes' results), counting only runs that started after
  * `since`. Runs from before the journal count through the workflow's last run state.
+ * `used` collects the runs that kept some result (a shared cache's gc keeps only those entries).
  */
-export function keptKeys(journal: JournalRun[], states: { workflow: string; at: string; nodes: Record<string, { status: string; key?: string | null; at?: string }> }[], runs: number, since: number): Set<string> {
+export function keptKeys(journal: JournalRun[], states: { workflow: string; at: string; nodes: Record<string, { status: string; key?: string | null; at?: string }> }[], runs: number, since: number, used?: Set<JournalRun>): Set<string> {
   const keep = new Set<string>();
   const byVariant = new Map<string, JournalRun[]>();
   for (const r of journal) if (Date.parse(r.at) >= since) { const v = variantOf(r); byVariant.set(v, [...(byVariant.get(v) ?? []), r]); }
@@ -123,6 +135,7 @@ export function keptKeys(journal: JournalRun[], states: { workflow: string; at: 
       if ((n.status !== 'ran' && n.status !== 'hit') || !n.key || (count.get(id) ?? 0) >= runs) continue;
       count.set(id, (count.get(id) ?? 0) + 1);
       keep.add(n.key);
+      used?.add(r);
     }
   }
   for (const s of states) for (const n of Object.values(s.nodes)) if (n.key && (n.status === 'ran' || n.status === 'hit') && Date.parse(n.at ?? s.at) >= since) keep.add(n.key);
@@ -130,6 +143,8 @@ export function keptKeys(journal: JournalRun[], states: { workflow: string; at: 
 }
 
 export async function cacheGc(o: Opts): Promise<void> {
+  if (isRemoteUrl(o.cache)) return (await shared()).sharedGc(o.cache, o);
+  if (o.grace !== undefined) throw new FlowError('validate', `--grace ${o.grace}: the grace period is for a shared cache (--cache s3://… or file://…), where runs on other machines take no lock; a local gc waits for the runs in progress instead`);
   const store = openStore(o.cache);
   const runs = o.keepRuns === undefined ? 1 : Number(o.keepRuns);
   if (!Number.isInteger(runs) || runs < 1 || runs > DETAIL_RUNS) throw new FlowError('validate', `--keep-runs ${o.keepRuns}: expected a whole number from 1 to ${DETAIL_RUNS} (the journal keeps the results of the last ${DETAIL_RUNS} runs of each variant)`);

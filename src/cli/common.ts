@@ -10,6 +10,7 @@ import { own, dict } from '../graph/own.js';
 import { jsonProblem } from '../graph/json-check.js';
 import { Store } from '../graph/store.js';
 import { writableDir } from '../graph/paths.js';
+import { isRemoteUrl } from '../remote/backend.js';
 import { loadWorkflow, projectRoot, formatError, WorkflowInvalid, looksLikeNode, type NodeCatalog } from '../graph/load.js';
 import type { Plan } from '../graph/plan.js';
 import '../ports/index.js'; // flow's domain port types (model, matrix, report), before anything is encoded or decoded
@@ -65,12 +66,12 @@ function lazyCatalog(m: Manifest): NodeCatalog {
   };
 }
 
-export interface WorkflowOpts { set?: string[]; cache?: string }
+export interface WorkflowOpts { set?: string[]; cache?: string; localCache?: string }
 
 export async function openWorkflow(file: string, opts: WorkflowOpts): Promise<{ plan: Plan; store: Store }> {
   const abs = resolve(file);
   const sets = parseSets(opts.set ?? [], abs);
-  const store = openStore(opts.cache, projectRoot(abs));
+  const store = openStore(opts.cache, projectRoot(abs), opts.localCache);
   const m = manifest();
   const cat = m ? lazyCatalog(m) : await catalog();
   const key = m && planKey(abs, sets, m.stamp);
@@ -85,9 +86,14 @@ export async function openWorkflow(file: string, opts: WorkflowOpts): Promise<{ 
   return { plan, store };
 }
 
-/** The cache (--cache DIR, else cache/ at the project root), checked and made before anything runs (paths.ts). */
-export function openStore(cache: string | undefined, root = projectRoot(join(process.cwd(), 'x'))): Store {
-  return new Store(writableDir(cache ?? join(root, 'cache'), '--cache'));
+/**
+ * The local cache (--cache DIR, else cache/ at the project root), checked and made before
+ * anything runs (paths.ts). With a shared cache (--cache s3://… or file://…) this is the layer
+ * over it: --local-cache DIR, else cache/ at the project root.
+ */
+export function openStore(cache: string | undefined, root = projectRoot(join(process.cwd(), 'x')), localCache?: string): Store {
+  const dir = isRemoteUrl(cache) ? localCache ?? join(root, 'cache') : cache ?? join(root, 'cache');
+  return new Store(writableDir(dir, isRemoteUrl(cache) && localCache ? '--local-cache' : '--cache'));
 }
 
 /** --set name=value: the value as JSON when it parses (numbers, booleans, lists), else a string. */

@@ -14,6 +14,8 @@ const program = new Command('flow')
   .showHelpAfterError();
 
 const cacheOpt = ['--cache <dir>', 'cache directory (default: cache/ at the project root)'] as const;
+const sharedCacheOpt = ['--cache <dir|url>', 'cache directory (default: cache/ at the project root), or a shared cache: s3://bucket/prefix?endpoint=http://host:port, file:///shared/folder'] as const;
+const localCacheOpt = ['--local-cache <dir>', 'with a shared --cache: the local cache over it (default: cache/ at the project root)'] as const;
 
 program.command('run <workflow>').description('run a workflow; cached nodes are hits')
   .option('--set <name=value>', 'override a param (repeatable; numbers, booleans, JSON)', collect, [])
@@ -24,7 +26,9 @@ program.command('run <workflow>').description('run a workflow; cached nodes are 
   .option('--json', 'one JSON event per line, then a summary line')
   .option('--jobs <n>', 'nodes run at once', (v) => Math.max(1, parseInt(v, 10) || 1), 4)
   .option('--workers <n>', 'worker threads for CPU-heavy node types (0: none; default: cores - 1)', (v) => Math.max(0, parseInt(v, 10) || 0))
-  .option(...cacheOpt)
+  .option(...sharedCacheOpt).option(...localCacheOpt)
+  .option('--executor <name>', 'embedded (default: this process) or bullmq (flow workers pull the nodes from a Redis queue)')
+  .option('--redis <url>', 'the Redis of --executor bullmq, e.g. redis://127.0.0.1:6379')
   .action(async (wf, o) => (await import('./run.js')).runCommand(wf, o));
 
 program.command('status <workflow>').description('each node: fresh or stale, and why; exit code 1 when anything is stale')
@@ -43,18 +47,23 @@ program.command('nodes [type]').description('the node catalogue: params, types, 
   .option('--json', 'JSON output')
   .action(async (type, o) => (await import('./nodes.js')).nodesCommand(type, o));
 
-const cache = program.command('cache').description('inspect and maintain the cache');
-cache.command('ls').description('list cached node results').option(...cacheOpt).option('--json', 'JSON output')
+const cache = program.command('cache').description('inspect and maintain the cache (a local folder, or a shared cache: --cache s3://… or file://…)');
+cache.command('ls').description('list cached node results').option(...sharedCacheOpt).option('--json', 'JSON output')
   .action(async (o) => (await import('./cache.js')).cacheLs(o));
-cache.command('show <key>').description('one record (a key prefix is enough)').option(...cacheOpt)
+cache.command('show <key>').description('one record (a key prefix is enough)').option(...sharedCacheOpt)
   .action(async (key, o) => (await import('./cache.js')).cacheShow(key, o));
 cache.command('gc').description('remove results that no recent run of a workflow used, and stale temp files')
   .option('--dry-run', 'only list what would be removed, by node, workflow and overrides')
   .option('--keep-runs <n>', 'keep what the last N runs of each workflow and each set of --set overrides used (default 1)')
-  .option('--keep <age>', 'forget runs older than this (30m, 12h, 7d, 2w; default: none)').option(...cacheOpt)
+  .option('--keep <age>', 'forget runs older than this (30m, 12h, 7d, 2w; default: none)')
+  .option('--grace <age>', 'shared cache only: keep every entry younger than this, which a run elsewhere may not have recorded yet (default 1h)')
+  .option(...sharedCacheOpt)
   .action(async (o) => (await import('./cache.js')).cacheGc(o));
-cache.command('verify').description('re-hash every artifact; check every record').option(...cacheOpt)
+cache.command('verify').description('re-hash every artifact; check every record').option(...sharedCacheOpt)
   .option('--fix', 'remove broken records and objects')
+  .option('--recompute <n>', 're-run N sampled records and compare their output hashes (non-determinism, poisoned records); writes nothing')
+  .option('--seed <s>', 'with --recompute: which records are sampled (default 1)')
+  .option(...localCacheOpt)
   .action(async (o) => (await import('./cache.js')).cacheVerify(o));
 
 program.command('log [workflow]').description('the runs recorded on this cache: when, with which --set overrides, what ran')
@@ -70,6 +79,15 @@ program.command('export <workflow> <node>').description('the Stata or R code tha
   .requiredOption('--to <tool>', 'stata (reghdfe / ivreghdfe / xsmle) or r (fixest / splm)').option('--dir <dir>', 'write <node>.csv, <node>.dta (and W) and the code file here')
   .option('--set <name=value>', 'as for run', collect, []).option(...cacheOpt)
   .action(async (wf, node, o) => (await import('./export.js')).exportCommand(wf, node, o));
+
+program.command('worker').description('run node jobs from a flow run --executor bullmq: pull from Redis, read and write the shared cache')
+  .requiredOption('--redis <url>', 'the queue: redis://host:port[?prefix=NAME] (the same as the coordinator\'s)')
+  .requiredOption('--cache <url>', 'the shared cache: s3://bucket/prefix?endpoint=… or file:///shared/dir (the same as the coordinator\'s)')
+  .option('--concurrency <n>', 'jobs at once, each in its own thread (1..64)', '1')
+  .option('--exit-when-idle <secs>', 'exit after this long with no job (60, 60s, 5m)')
+  .option('--lock-ms <n>', 'job lock duration: a job whose worker died is re-run after about this long', '30000')
+  .option('--queue <name>', 'queue name (default flow-nodes)')
+  .action(async (o) => (await import('./worker.js')).workerCommand(o));
 
 // `flow synth` (the data generator) is registered only when asked for, or for help:
 // its module is heavy and no other command needs it

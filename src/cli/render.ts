@@ -1,4 +1,5 @@
 // Renders run events: JSON lines (--json), a live status line on a TTY, plain lines otherwise.
+import { hostname } from 'node:os';
 import type { Observable } from 'rxjs';
 import type { RunEvent, Summary } from '../graph/events.js';
 import { formatError } from '../graph/load.js';
@@ -35,8 +36,8 @@ export function render(events: Observable<RunEvent>, opts: RenderOpts = {}): Pro
       next(e) {
         if (opts.json) {
           switch (e.type) {
-            case 'hit': keys.set(e.node, e.key); out.write(JSON.stringify({ node: e.node, status: 'hit', ms: round(e.ms), key: e.key, reason: e.reason }) + '\n'); break;
-            case 'ran': keys.set(e.node, e.key); out.write(JSON.stringify({ node: e.node, status: 'ran', ms: round(e.ms), key: e.key, why: e.why.map((r) => r.text), roots: e.roots }) + '\n'); break;
+            case 'hit': keys.set(e.node, e.key); out.write(JSON.stringify({ node: e.node, status: 'hit', ms: round(e.ms), key: e.key, reason: e.reason, ...(e.remote ? { from: 'shared cache' } : {}) }) + '\n'); break;
+            case 'ran': keys.set(e.node, e.key); out.write(JSON.stringify({ node: e.node, status: 'ran', ms: round(e.ms), key: e.key, why: e.why.map((r) => r.text), roots: e.roots, machine: e.machine }) + '\n'); break;
             case 'failed': out.write(JSON.stringify({ node: e.node, status: 'failed', ms: round(e.ms), key: e.key, inputs: e.inputs, error: formatError(e.error) }) + '\n'); break;
             case 'skipped': out.write(JSON.stringify({ node: e.node, status: 'skipped', ms: 0, key: null, because: e.because }) + '\n'); break;
             case 'summary': summary = e.summary; out.write(JSON.stringify({ summary: { ...e.summary, ms: round(e.summary.ms), savedMs: round(e.summary.savedMs) } }) + '\n'); break;
@@ -50,7 +51,7 @@ export function render(events: Observable<RunEvent>, opts: RenderOpts = {}): Pro
           case 'plan': total = e.nodes.length; width = Math.min(32, Math.max(0, ...e.nodes.map((n) => n.length))); break;
           case 'start': running.set(e.node, Date.now()); if (tty) { out.write('\r\x1b[K'); footer(); } break;
           case 'hit': keys.set(e.node, e.key); finished++; line(`  ${tag('hit', 32)} ${e.reason === 'cut-off' ? `${pad(e.node)}  early cut-off: inputs re-ran, same bytes` : e.node}`); break;
-          case 'ran': keys.set(e.node, e.key); finished++; running.delete(e.node); line(`  ${tag('ran', 36)} ${pad(e.node)}  ${fmtMs(e.ms).padStart(8)}  ${e.why[0]?.text ?? ''}`); break;
+          case 'ran': keys.set(e.node, e.key); finished++; running.delete(e.node); line(`  ${tag('ran', 36)} ${pad(e.node)}  ${fmtMs(e.ms).padStart(8)}  ${e.why[0]?.text ?? ''}${e.machine && e.machine !== here ? ` (on ${e.machine})` : ''}`); break;
           case 'failed': finished++; running.delete(e.node); line(`  ${tag('FAILED', 31)} ${formatError(e.error)}`); break;
           case 'skipped': finished++; line(`  ${tag('skipped', 33)} ${pad(e.node)}  ${e.because}`); break;
           case 'waiting': line(`  waiting for ${e.on} to finish`); break;
@@ -71,3 +72,4 @@ export function render(events: Observable<RunEvent>, opts: RenderOpts = {}): Pro
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+const here = hostname();

@@ -10,9 +10,15 @@ import { FlowError } from '../errors.js';
 import type { Plan } from '../graph/plan.js';
 import type { Summary } from '../graph/events.js';
 import type { Store } from '../graph/store.js';
+import type { Executor, SharedCache } from '../graph/remote.js';
+import { isRemoteUrl } from '../remote/backend.js';
 
 /** `out`: a folder (--out DIR), false (--no-out), or undefined (the workflow's own "out"). */
-export interface RunCmdOpts extends WorkflowOpts { only: string[]; force: string[]; out?: string | boolean; json?: boolean; jobs: number; workers?: number }
+export interface RunCmdOpts extends WorkflowOpts {
+  only: string[]; force: string[]; out?: string | boolean; json?: boolean; jobs: number; workers?: number;
+  /** embedded (default) or bullmq (needs --redis and a shared --cache) */
+  executor?: string; redis?: string;
+}
 
 /** The folder outputs go to: --out DIR, else the workflow's "out"; none with --no-out. */
 export const outDir = (plan: Plan, out: string | boolean | undefined): string | undefined =>
@@ -21,9 +27,25 @@ export const outDir = (plan: Plan, out: string | boolean | undefined): string | 
 export const coveredBy = (s: Summary) => [...s.ran, ...s.hit, ...s.failed, ...s.skipped];
 
 export async function runCommand(wf: string, o: RunCmdOpts): Promise<void> {
+  const executor = o.executor ?? 'embedded';
+  if (executor !== 'embedded' && executor !== 'bullmq') throw new FlowError('validate', `--executor ${executor}: expected embedded or bullmq`);
+  if (executor === 'bullmq' && !o.redis) throw new FlowError('validate', '--executor bullmq needs --redis redis://host:port');
+  if (executor === 'bullmq' && !isRemoteUrl(o.cache)) throw new FlowError('validate', '--executor bullmq needs a shared cache that the workers reach: --cache s3://bucket/prefix?endpoint=… or --cache file:///shared/folder');
+  if (o.redis && executor !== 'bullmq') throw new FlowError('validate', '--redis is for --executor bullmq');
   const { plan, store } = await openWorkflow(wf, o);
-  const summary = await runAndExport(plan, store, o);
-  if (summary.failed.length) process.exitCode = 1;
+  // the shared cache and the queue: loaded only when asked for
+  const remote = isRemoteUrl(o.cache)
+    ? await (await import('../remote/open.js')).openRemote(o.cache, store, { warn: (m: string) => process.stderr.write(`warning: ${m}\n`) }) : undefined;
+  const plugins = new Set(Object.keys(plan.plugins));
+  const exec = executor === 'bullmq'
+    ? await (await import('../remote/bullmq-executor.js')).openExecutor(o.redis!, remote!, store, { builtinTypes: new Set([...plan.nodes.values()].map((n) => n.type).filter((t) => !plugins.has(t))) }) : undefined;
+  try {
+    const summary = await runAndExport(plan, store, o, { remote, executor: exec });
+    if (summary.failed.length) process.exitCode = 1;
+  } finally {
+    await exec?.close();
+    await remote?.close();
+  }
 }
 
 /** The out folder (outDir), checked and made before anything runs: a validate error (exit 2) when it cannot be used. */
@@ -39,11 +61,11 @@ function checkedOutDir(plan: Plan, store: Store, out: string | boolean | undefin
 
 /** Runs a plan and writes its outputs (flow run, flow watch) under one lease on the cache, so
  * gc cannot remove a result between the run and the export; the out folder's lock is out.ts's. */
-export async function runAndExport(plan: Plan, store: Store, o: Partial<RunCmdOpts>): Promise<Summary> {
+export async function runAndExport(plan: Plan, store: Store, o: Partial<RunCmdOpts>, elsewhere: { remote?: SharedCache; executor?: Executor } = {}): Promise<Summary> {
   const dir = checkedOutDir(plan, store, o.out);
   const drop = await lease(store.dir, plan.rel, { onWait: () => process.stderr.write('waiting for flow cache gc to finish\n') });
   try {
-    const { summary, keys } = await render(run(plan, { store, leased: true, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) } }), { json: o.json });
+    const { summary, keys } = await render(run(plan, { store, leased: true, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) }, ...elsewhere }), { json: o.json });
     printWarnings(plan, warningsOf(plan, store, keys), (m) => process.stderr.write(m));
     if (dir) {
       const { exportOutputs, describeExport } = await import('./out.js');

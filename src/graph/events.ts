@@ -10,8 +10,10 @@ export type RunEvent =
   | { type: 'waiting'; on: string }
   | { type: 'start'; node: string; key: string; why: Reason[] }
   /** cached: nothing upstream ran; cut-off: an input re-ran but produced identical bytes */
-  | { type: 'hit'; node: string; key: string; reason: HitReason; ms: number; savedMs: number }
-  | { type: 'ran'; node: string; key: string; ms: number; why: Reason[]; roots: string[] }
+  /** remote: the record came from the shared cache */
+  | { type: 'hit'; node: string; key: string; reason: HitReason; ms: number; savedMs: number; remote?: boolean }
+  /** machine: the host that ran it (this one, or a `flow worker`'s) */
+  | { type: 'ran'; node: string; key: string; ms: number; why: Reason[]; roots: string[]; machine?: string }
   | { type: 'failed'; node: string; key: string | null; ms: number; inputs: string[]; error: FlowError }
   | { type: 'skipped'; node: string; because: string }
   | { type: 'summary'; summary: Summary };

@@ -17,7 +17,8 @@ import type { NodeStatus } from './events.js';
 export const DETAIL_RUNS = 20;
 export const MAX_RUNS = 5000;
 
-export interface JournalNode { status: NodeStatus; ms: number; key: string | null }
+/** machine: where a node that ran was run (a host name, or a `flow worker`'s host:pid) */
+export interface JournalNode { status: NodeStatus; ms: number; key: string | null; machine?: string }
 
 export interface JournalRun {
   /** when the run started and how long it took */

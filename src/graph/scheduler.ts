@@ -8,22 +8,23 @@ import { Observable } from 'rxjs/internal/Observable';
 import { Subject } from 'rxjs/internal/Subject';
 import { mergeMap } from 'rxjs/internal/operators/mergeMap';
 import { defer } from 'rxjs/internal/observable/defer';
-import { dirname, resolve } from 'node:path';
+import { relative } from 'node:path';
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import { FlowError } from '../errors.js';
 import type { Provenance } from './node.js';
 import { canonical, sha256 } from './hash.js';
 import { type Fingerprint, fileHashes, fileHashesKeep, fingerprint, fingerprintKey, provenanceOf, whyRun } from './fingerprint.js';
-import { inside } from './load.js';
 import type { Plan, PlanNode } from './plan.js';
 import type { Store, CacheRecord, NodeState, OutputRef } from './store.js';
-import { checkValue, decode, encode } from './codec.js';
+import { decode } from './codec.js';
+import { executeNode } from './execute.js';
+import type { Executor, RemoteJob, SharedCache } from './remote.js';
 import type { RunEvent, Summary } from './events.js';
 import { WorkerPool } from './pool.js';
 import { portModules } from './ports.js';
 import { lease } from './lock.js';
-import { keptInput } from './inputs.js';
 import { inputPathProblem } from './paths.js';
 import { recordRun, type JournalNode } from './journal.js';
 
@@ -41,6 +42,10 @@ export interface RunOptions {
   leased?: boolean;
   /** for the run journal: the flow version and the project's git commit */
   about?: { flow: string; commit?: string };
+  /** a shared cache under the local one: local misses are looked up there, results published there */
+  remote?: SharedCache;
+  /** runs nodes elsewhere (needs `remote`): each node whose inputs are known becomes one job */
+  executor?: Executor;
 }
 
 /** Instance ids matching a list of ids or declared (base) ids; unknown names are a FlowError. */
@@ -101,6 +106,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
       let remaining = scope.size;
       const ready = new Subject<PlanNode>();
       const at = new Date().toISOString();
+      const thisMachine = hostname();
 
       /** a finished input of a node that runs (dependents of failed or skipped nodes are skipped) */
       const made = (id: string): Made => {
@@ -113,7 +119,8 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
       // each node's status, time and key, for the run journal
       const journalNodes: Record<string, JournalNode> = {};
       const emit = (e: Extract<RunEvent, { type: 'hit' | 'ran' | 'failed' | 'skipped' }>) => {
-        journalNodes[e.node] = e.type === 'skipped' ? { status: 'skipped', ms: 0, key: null } : { status: e.type, ms: Math.round(e.ms * 10) / 10, key: e.key };
+        journalNodes[e.node] = e.type === 'skipped' ? { status: 'skipped', ms: 0, key: null }
+          : { status: e.type, ms: Math.round(e.ms * 10) / 10, key: e.key, ...(e.type === 'ran' ? { machine: e.machine } : {}) };
         sub.next(e);
       };
       // Dependents always get the value decoded from the stored bytes, even when it was made in
@@ -159,6 +166,8 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           let files = n.files.length ? await fileHashesKeep(n, stats, use, kept) : {};
           let prov: Provenance | undefined;
           let fp!: Fingerprint;
+          let fromRemote = false;
+          let remoteRecord = false;
           const lookup = async (): Promise<[string, CacheRecord | undefined]> => {
             if (n.def.provenance) prov = provenanceOf(plan, n, (id) => made(id).key, (id) => made(id).files);
             fp = fingerprint(n, outHash, files, prov && sha256(canonical(prov)));
@@ -166,7 +175,12 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             // the same key twice in one run (matrix copies with equal inputs): compute it once
             const twin = inflight.get(k);
             if (twin && !force.has(n.id)) await twin;
-            return [k, force.has(n.id) ? undefined : store.getRecord(k)];
+            if (force.has(n.id)) return [k, undefined];
+            const local = store.getRecord(k);
+            if (local || !opts.remote) return [k, local];
+            const pulled = await opts.remote.pull(k);
+            if (pulled) fromRemote = true;
+            return [k, pulled];
           };
           let [key1, rec] = await lookup();
           if (!rec && use.statHits) {
@@ -186,7 +200,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             const hit = rec;
             const hitFp = fp;
             report(n, () => {
-              emit({ type: 'hit', node: n.id, key: k, reason: reran.length ? 'cut-off' : 'cached', ms, savedMs: hit.ms });
+              emit({ type: 'hit', node: n.id, key: k, reason: reran.length ? 'cut-off' : 'cached', ms, savedMs: hit.ms, ...(fromRemote ? { remote: true } : {}) });
               summary.hit.push(n.id); summary.savedMs += hit.ms;
               states[n.id] = { key: k, status: 'hit', fingerprint: hitFp, why: [], roots: [], at, lastRan: prev?.nodes[n.id]?.lastRan,
                 ...(reran.length ? { cutOff: { upstream: reran, roots: [...new Set(reran.flatMap(rootsOf))] } } : {}) };
@@ -204,15 +218,35 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             Object.fromEntries(Object.entries(n.inputs).map(([port, refs]) => [port, refs.map((r) => ({ node: r.node, port: r.port, ...(r.branch ? { branch: r.branch } : {}) }))]));
           const outputs: Record<string, OutputRef> = {};
           const writes: Promise<void>[] = [];
-          const module = n.def.worker && opts.workers !== 0 && WorkerPool.available() ? plan.moduleOf?.(n.type) : undefined;
+          const inputRefs = () => Object.fromEntries(Object.entries(n.inputs).map(([port, refs]) => [port, { many: !!n.def.inputs[port].many, refs: refs.map((r) => made(r.node).outputs[r.port]) }]));
+          const elsewhere = opts.executor?.accepts(n.type) ? opts.executor : undefined;
+          const module = !elsewhere && n.def.worker && opts.workers !== 0 && WorkerPool.available() ? plan.moduleOf?.(n.type) : undefined;
+          let machine = thisMachine;
           // the node's own time (run + store), not time spent waiting behind concurrent nodes
           let runStart = performance.now();
-          if (module) {
+          if (elsewhere) {
+            const job: RemoteJob = {
+              key: key1, fingerprint: fp, type: n.type, code: n.code, nodeId: n.id, file: relative(plan.root, n.file), workflow: plan.rel,
+              params: n.params, sources, provenance: prov, inputs: inputRefs(),
+              files: Object.fromEntries([...kept].map(([abs, b]) => [relative(plan.root, abs), sha256(b)])),
+            };
+            const bytes = new Map([...kept].map(([abs, b]) => [relative(plan.root, abs), b]));
+            kept.clear();
+            // inputs made here are published before a worker asks for them
+            await Promise.all(Object.values(job.inputs).flatMap((i) => i.refs.map((r) => writing.get(r.hash))));
+            runStart = performance.now();
+            machine = (await elsewhere.run(job, bytes)).machine;
+            // the record in the shared cache is the result: its objects are fetched and re-hashed
+            const rec = await opts.remote!.pull(key1);
+            if (!rec) throw new FlowError('cache', `${n.id} (${n.type}): the worker on ${machine} finished, but its result is not in the shared cache (or is corrupt); run again`, { node: n.id, file: n.file });
+            Object.assign(outputs, rec.outputs);
+            remoteRecord = true;
+          } else if (module) {
             pool ??= new WorkerPool(opts.workers ?? Math.max(1, availableParallelism() - 1));
             const job = {
               module, type: n.type, cacheDir: store.dir, root: plan.root, file: n.file, nodeId: n.id, params: n.params, sources, provenance: prov, ports: portModules(),
               files: Object.fromEntries(kept), // shared memory: no copy
-              inputs: Object.fromEntries(Object.entries(n.inputs).map(([port, refs]) => [port, { many: !!n.def.inputs[port].many, refs: refs.map((r) => made(r.node).outputs[r.port]) }])),
+              inputs: inputRefs(),
             };
             // the worker reads its inputs from the cache: they must be there
             await Promise.all(Object.values(job.inputs).flatMap((i) => i.refs.map((r) => writing.get(r.hash))));
@@ -230,24 +264,11 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             // `ran` events) even when CPU-bound nodes follow each other
             if (background) await new Promise<void>((r) => setImmediate(r));
             runStart = performance.now();
-            const base = dirname(n.file);
-            const resolvePath = (p: string) => {
-              const abs = resolve(base, p);
-              if (!inside(plan.root, abs)) throw new FlowError('validate', `path ${p} leaves the project tree`, { node: n.id, file: n.file });
-              return abs;
-            };
-            const result = await def.run({
-              params: n.params, inputs, nodeId: n.id, provenance: prov, sources, resolvePath,
-              readFile: (p: string) => keptInput(kept, resolvePath(p), p, n),
-            } as any);
+            const encoded = await executeNode({ def, nodeId: n.id, file: n.file, root: plan.root, params: n.params, inputs, sources, provenance: prov, files: kept });
             kept.clear();
-            for (const [port, spec] of Object.entries(n.def.outputs)) {
-              const v = (result as Record<string, unknown>)?.[port];
-              const bad = checkValue(spec.type, v);
-              if (bad) throw new Error(`output ${port}: ${bad}; node types must return { ${Object.keys(n.def.outputs).join(', ')} }`);
-              const bytes = await encode(spec.type, v);
+            for (const [port, { type, bytes }] of Object.entries(encoded)) {
               const { hash, size, written, background: bg } = store.putObjectAsync(bytes);
-              outputs[port] = { hash, type: spec.type, size };
+              outputs[port] = { hash, type, size };
               writes.push(written);
               const w = written.catch(() => {}); // (a failure is reported once `stored` sees it)
               if (bg) { background++; void w.then(() => background--); }
@@ -260,11 +281,17 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
             }
           }
           const ms = performance.now() - runStart;
-          const rec2: CacheRecord = { key: key1, fingerprint: fp, outputs, ms, node: n.id, workflow: plan.rel, at: new Date().toISOString() };
+          const rec2: CacheRecord = { key: key1, fingerprint: fp, outputs, ms, node: n.id, workflow: plan.rel, at: new Date().toISOString(), machine };
           const settleTwin = running!;
           running = undefined;
           const stored = (async () => {
-            try { await Promise.all(writes); store.putRecord(rec2); return undefined; } catch (e) { return e; } finally { settleTwin(); }
+            try {
+              if (remoteRecord) return undefined; // pulled: in the local cache already
+              await Promise.all(writes);
+              store.putRecord(rec2);
+              await opts.remote?.push(rec2);
+              return undefined;
+            } catch (e) { return e; } finally { settleTwin(); }
           })();
           const k = key1;
           report(n, async () => {
@@ -276,7 +303,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
               states[n.id] = { key: k, status: 'failed', at, lastRan: prev?.nodes[n.id]?.lastRan };
               return;
             }
-            emit({ type: 'ran', node: n.id, key: k, ms, why, roots });
+            emit({ type: 'ran', node: n.id, key: k, ms, why, roots, machine });
             summary.ran.push(n.id);
             states[n.id] = { key: k, status: 'ran', fingerprint: fp, why, roots, at, lastRan: { at, key: k, why, roots } };
           });
@@ -311,7 +338,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
       const complete = () => {
         pool?.close();
         // (the writes too: a node that failed after writing one output has no record waiting on it)
-        void Promise.all([...reported.values(), ...writing.values()]).then(() => {
+        void Promise.all([...reported.values(), ...writing.values()]).then(async () => {
           summary.ms = performance.now() - t0;
           try {
             if (dirty.value) store.writeStats(stats);
@@ -322,6 +349,9 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           const entry = { at, ms: summary.ms, workflow: plan.rel, sets: plan.sets, flow: opts.about?.flow ?? 'unknown', ...(opts.about?.commit ? { commit: opts.about.commit } : {}),
             ran: summary.ran, hit: summary.hit, failed: summary.failed, skipped: summary.skipped, nodes: journalNodes, planned: plan.order };
           try { recordRun(store.dir, entry); } catch (e) { sub.error(new FlowError('cache', `could not write the run journal: ${(e as Error).message}`, {}, e)); return; }
+          if (opts.remote) {
+            try { await opts.remote.recordRun(entry); } catch (e) { sub.error(new FlowError('cache', `could not record the run in the shared cache: ${(e as Error).message}`, {}, e)); return; }
+          }
           dropLease?.();
           dropLease = undefined;
           sub.next({ type: 'summary', summary });

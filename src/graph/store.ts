@@ -26,6 +26,8 @@ export interface CacheRecord {
   node: string;
   workflow: string;
   at: string;
+  /** the host that ran it (a `flow worker`'s host:pid) */
+  machine?: string;
 }
 
 /** The most recent time a node actually ran in a workflow (kept across later hits). */

@@ -2,12 +2,12 @@
 // its inputs from the content-addressed store and writes its outputs there itself, so only
 // hashes cross the thread boundary.
 import { parentPort } from 'node:worker_threads';
-import { resolve, dirname } from 'node:path';
 import { Store } from './store.js';
-import { checkValue, decode, encode } from './codec.js';
-import { inside, looksLikeNode } from './load.js';
+import { decode } from './codec.js';
+import { looksLikeNode } from './load.js';
 import type { OutputRef } from './store.js';
-import { keptInput } from './inputs.js';
+import type { Provenance } from './node.js';
+import { executeNode } from './execute.js';
 
 export interface WorkerJob {
   id: number;
@@ -40,24 +40,12 @@ parentPort?.on('message', async (job: WorkerJob) => {
       const vals = await Promise.all(refs.map((r) => decode(r.type, store.getObject(r.hash))));
       inputs[port] = many ? vals : vals[0];
     }
-    const kept = new Map(Object.entries(job.files).map(([abs, b]) => [abs, Buffer.from(b.buffer, b.byteOffset, b.byteLength)]));
-    const base = dirname(job.file);
-    const resolvePath = (p: string) => {
-      const abs = resolve(base, p);
-      if (!inside(job.root, abs)) throw new Error(`path ${p} leaves the project tree`);
-      return abs;
-    };
-    const result = await def.run({
-      params: job.params, inputs, nodeId: job.nodeId, sources: job.sources, provenance: job.provenance,
-      resolvePath, readFile: (p: string) => keptInput(kept, resolvePath(p), p, { id: job.nodeId, type: job.type, file: job.file }),
-    } as any);
+    const files = new Map(Object.entries(job.files).map(([abs, b]) => [abs, Buffer.from(b.buffer, b.byteOffset, b.byteLength)]));
+    const encoded = await executeNode({ def, nodeId: job.nodeId, file: job.file, root: job.root, params: job.params, inputs, sources: job.sources, provenance: job.provenance as Provenance | undefined, files });
     const outputs: Record<string, OutputRef> = {};
-    for (const [port, spec] of Object.entries(def.outputs as Record<string, { type: any }>)) {
-      const v = (result as Record<string, unknown>)?.[port];
-      const bad = checkValue(spec.type, v);
-      if (bad) throw new Error(`output ${port}: ${bad}`);
-      const { hash, size } = store.putObject(await encode(spec.type, v));
-      outputs[port] = { hash, type: spec.type, size };
+    for (const [port, { type, bytes }] of Object.entries(encoded)) {
+      const { hash, size } = store.putObject(bytes);
+      outputs[port] = { hash, type, size };
     }
     parentPort!.postMessage({ id: job.id, outputs } satisfies WorkerReply);
   } catch (e) {
