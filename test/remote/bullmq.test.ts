@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FLOW, REPO, jsonLines } from '../graph/helpers.js';
 import { ensureBuilt } from '../cli/build.js';
+import { TEST_REDIS } from './redis.js';
 import { canonical, sha256 } from '../../src/graph/hash.js';
 import { Store, type CacheRecord } from '../../src/graph/store.js';
 import type { RemoteJob } from '../../src/graph/remote.js';
@@ -22,7 +23,7 @@ import type { RemoteCache } from '../../src/remote/remote-cache.js';
 import { openExecutor, type BullExecutor } from '../../src/remote/bullmq-executor.js';
 import { FlowError } from '../../src/errors.js';
 
-const REDIS = process.env.FLOW_TEST_REDIS;
+const REDIS = TEST_REDIS;
 const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
 /** bootstrap resamples of the slow node: a few seconds of CPU in a worker thread */
 const SLOW_REPS = 30_000;
@@ -141,7 +142,7 @@ afterAll(async () => {
   for (const [k, v] of Object.entries(savedEnv)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
 });
 
-describe.skipIf(!REDIS)('BullExecutor and flow worker (skipped when FLOW_TEST_REDIS is unset: these need a Redis, e.g. FLOW_TEST_REDIS=redis://127.0.0.1:6399; .ci/run starts one)', () => {
+describe.skipIf(!REDIS)('BullExecutor and flow worker (skipped without a Redis: set FLOW_TEST_REDIS or install redis-server; .ci/run starts one)', () => {
   it('runs a node reading a file and a node reading an input on a worker: the embedded run\'s artifacts; a result already in ac/ submits no job', async () => {
     const prefix = unique();
     const cache = bucket(prefix);

@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLOW, REPO, jsonLines, project } from '../graph/helpers.js';
 import { ensureBuilt } from '../cli/build.js';
+import { TEST_REDIS } from './redis.js';
 
-const REDIS = process.env.FLOW_TEST_REDIS;
+const REDIS = TEST_REDIS;
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'; // the pinned SDK's notice about Node 22 in 2027
 const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
 
@@ -86,7 +87,7 @@ beforeAll(async () => {
 afterEach(() => { for (const c of children) c.kill('SIGKILL'); children.clear(); });
 afterAll(async () => { await s3?.close(); rmSync(tmp, { recursive: true, force: true }); });
 
-describe.skipIf(!REDIS)('flow run --executor bullmq with flow workers (FLOW_TEST_REDIS unset: these need a Redis; .ci/run starts one)', () => {
+describe.skipIf(!REDIS)('flow run --executor bullmq with flow workers (no Redis: set FLOW_TEST_REDIS or install redis-server; .ci/run starts one)', () => {
   it('paper.json on two workers gives the embedded run\'s artifacts; a second run submits no job; an empty local cache over the bucket computes nothing; another checkout has the same keys', async () => {
     const redis = await freshRedis();
     const cache = bucket('paper');
