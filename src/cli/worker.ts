@@ -16,6 +16,7 @@ import type { RemoteJob } from '../graph/remote.js';
 import { isRemoteUrl } from '../remote/backend.js';
 import { connectionOf, DEFAULT_QUEUE, loadBullmq, machineName, parseRedisUrl, within, type JobResult } from '../remote/bullmq-executor.js';
 import { reportError } from './common.js';
+import { parseAge } from './cache.js';
 
 export interface WorkerCmdOpts {
   redis: string;
@@ -26,12 +27,9 @@ export interface WorkerCmdOpts {
   queue?: string;
 }
 
-/** "60", "60s", "2m", "1h" -> seconds. */
+/** "60" (seconds), or an age as for gc ("60s", "5m", "1h") -> seconds. */
 export function parseSeconds(v: string, what: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(v);
-  if (!m) throw new FlowError('validate', `${what} ${v}: expected seconds, e.g. 60 or 60s (also 500ms, 5m, 1h)`);
-  const n = Number(m[1]);
-  return n * ({ ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h'] ?? 1);
+  return /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : parseAge(v, what) / 1000;
 }
 
 function intIn(v: string | number | undefined, dflt: number, lo: number, hi: number, what: string): number {

@@ -18,6 +18,7 @@ import { FlowError } from '../errors.js';
 import { portModules } from '../graph/ports.js';
 import { decode } from '../graph/codec.js';
 import { executeNode } from '../graph/execute.js';
+import { looksLikeNode } from '../graph/load.js';
 import { canonical, sha256 } from '../graph/hash.js';
 import type { NodeDef } from '../graph/node.js';
 import type { RemoteJob } from '../graph/remote.js';
@@ -39,8 +40,7 @@ const defs = new Map<string, Promise<NodeDef<any> | undefined>>();
 const nodeDef = (type: string, file: string) => {
   let d = defs.get(type);
   if (!d) {
-    d = import(new URL(`../nodes/${file}`, import.meta.url).href).then((mod) =>
-      Object.values(mod).find((x: any) => x && typeof x === 'object' && x.type === type && typeof x.run === 'function') as NodeDef<any> | undefined);
+    d = import(new URL(`../nodes/${file}`, import.meta.url).href).then((mod) => Object.values(mod).find((x) => looksLikeNode(x) && x.type === type) as NodeDef<any> | undefined);
     defs.set(type, d);
   }
   return d;
