@@ -10,10 +10,11 @@ import { FlowError } from '../errors.js';
 import { openWorkflow, type WorkflowOpts } from './common.js';
 import { run, selectNodes } from '../graph/scheduler.js';
 import { decode } from '../graph/codec.js';
-import type { IdMatrix, ModelJson } from '../ports/index.js';
+import type { IdMatrix } from '../ports/index.js';
 import type { Store } from '../graph/store.js';
 import type { Plan } from '../graph/plan.js';
-import { exportSpec, usedColumns, groupColumns, isSpatial, ExportError, EXPORTABLE } from '../export/spec.js';
+import { exportSpec, usedColumns, groupColumns, ExportError, EXPORTABLE } from '../export/spec.js';
+import { flowEstimates } from '../export/estimates.js';
 import { exportTable, exportW } from '../export/data.js';
 import { stataCode, rCode, type CodeContext } from '../export/code.js';
 
@@ -38,7 +39,7 @@ export async function exportCommand(wf: string, nodeName: string, o: ExportCmdOp
   const id = ids[0];
   const pn = plan.nodes.get(id)!;
   if (!(EXPORTABLE as readonly string[]).includes(pn.type)) throw new FlowError('validate', `${id} is a ${pn.type} node; flow export writes the code of ${EXPORTABLE.join(', ')} nodes`, { file: plan.file, node: id });
-  const spec = exportSpec(pn.type, pn.params);
+  let spec = exportSpec(pn.type, pn.params);
 
   const events = await lastValueFrom(run(plan, { store, only: [id] }).pipe(toArray()));
   const keys = new Map<string, string>();
@@ -48,7 +49,9 @@ export async function exportCommand(wf: string, nodeName: string, o: ExportCmdOp
   }
   const data = pn.inputs.data[0], wRef = pn.inputs.w?.[0];
   const table = (await outputOf(plan, store, keys, data.node, data.port)) as ColumnTable;
-  const model = (await outputOf(plan, store, keys, id, 'model')) as ModelJson & { stats: Record<string, unknown> };
+  const model = await outputOf(plan, store, keys, id, spec.kind === 'subgroup' ? 'models' : 'model');
+  // subgroup without explicit groups: the groups flow fitted, in its order
+  if (spec.kind === 'subgroup' && !spec.groups) spec = { ...spec, groups: (model as { group?: { value: string | number } }[]).flatMap((m) => (m.group ? [m.group.value] : [])) };
   const W = wRef ? ((await outputOf(plan, store, keys, wRef.node, wRef.port)) as IdMatrix) : undefined;
 
   try {
@@ -56,8 +59,7 @@ export async function exportCommand(wf: string, nodeName: string, o: ExportCmdOp
     const ctx: CodeContext = {
       node: id, workflow: relative(process.cwd(), plan.file) || plan.file, flowVersion: version,
       stem: id.replace(/[^\w.-]/g, '_'), nobs: d.nobs, renamed: d.renamed,
-      estimates: (model.coefficients as { term: string; estimate: number; std_error: number | null }[]).filter((c) => c.term !== '_cons'),
-      vcovLabel: String(model.stats?.vcov ?? (isSpatial(spec) ? 'asymptotic' : '')),
+      ...flowEstimates(spec, model),
       ...(W ? { w: { stem: `${id.replace(/[^\w.-]/g, '_')}_W`, ids: W.ids } } : {}),
     };
     const code = o.to === 'stata' ? stataCode(spec, ctx) : rCode(spec, ctx);

@@ -75,7 +75,7 @@ program.command('watch <workflow>').description('re-run affected nodes when the 
   .option('--out <dir>', 'as for run').option('--no-out', 'as for run')
   .action(async (wf, o) => (await import('./watch.js')).watchCommand(wf, o));
 
-program.command('export <workflow> <node>').description('the Stata or R code that re-estimates an estimator node (fe, iv, sar, sdm), on stdout; --dir DIR writes the data beside it')
+program.command('export <workflow> <node>').description('the Stata or R code that re-estimates an estimator node (fe, iv, mediation, subgroup, re, sar, sdm, sem, sac), on stdout; --dir DIR writes the data beside it')
   .requiredOption('--to <tool>', 'stata (reghdfe / ivreghdfe / xsmle) or r (fixest / splm)').option('--dir <dir>', 'write <node>.csv, <node>.dta (and W) and the code file here')
   .option('--set <name=value>', 'as for run', collect, []).option(...cacheOpt)
   .action(async (wf, node, o) => (await import('./export.js')).exportCommand(wf, node, o));

@@ -5,6 +5,11 @@
 import { feParams, resolveFe, resolveVcov } from '../nodes/estimation.js';
 import { ivParams } from '../nodes/iv.js';
 import { sarParams, sdmParams } from '../nodes/spatial-model.js';
+import { semParams } from '../nodes/sem-model.js';
+import { sacParams } from '../nodes/sac-model.js';
+import { mediationParams } from '../nodes/mediation.js';
+import { subgroupParams } from '../nodes/subgroup.js';
+import { hausmanParams } from '../nodes/hausman-test.js';
 import type { VcovRequest } from '../econ/vcov.js';
 
 export type LinearSpec = {
@@ -18,8 +23,37 @@ export type LinearSpec = {
   vcov: VcovRequest;
 };
 
+/** mediation: per stage the regressions a (M ~ T + C), total (Y ~ T + C), b (Y ~ T + M + C), each an fe fit */
+export type MediationSpec = {
+  kind: 'mediation';
+  treatment: string;
+  /** one stage per mediator: (5)-(7) then (8)-(10) for a chain, (8)-(10) for one mediator */
+  stages: { mediator: string; outcome: string; eqs: [string, string, string] }[];
+  controls: string[];
+  fe: string[];
+  vcov: VcovRequest;
+  bootstrap: { reps: number; seed: number; cluster: string | null; level: number };
+};
+
+/** subgroup: the fe model within each group of `by`, then the pooled interaction model and its equality test */
+export type SubgroupSpec = {
+  kind: 'subgroup';
+  y: string;
+  x: string[];
+  fe: string[];
+  vcov: VcovRequest;
+  by: string;
+  groups: (string | number)[] | null;
+  term: string;
+  equalityTest: boolean;
+  interacted: string[];
+};
+
+/** re: Swamy-Arora random unit effects; twoways adds fixed period dummies */
+export type ReSpec = { kind: 're'; y: string; x: string[]; id: string; time: string; effect: 'individual' | 'twoways' };
+
 export type SpatialSpec = {
-  kind: 'sar' | 'sdm';
+  kind: 'sar' | 'sdm' | 'sem' | 'sac';
   y: string;
   x: string[];
   wx: string[];
@@ -31,11 +65,11 @@ export type SpatialSpec = {
   seed: number;
 };
 
-export type ExportSpec = LinearSpec | SpatialSpec;
+export type ExportSpec = LinearSpec | SpatialSpec | MediationSpec | SubgroupSpec | ReSpec;
 
-export const isSpatial = (s: ExportSpec): s is SpatialSpec => s.kind === 'sar' || s.kind === 'sdm';
+export const isSpatial = (s: ExportSpec): s is SpatialSpec => s.kind === 'sar' || s.kind === 'sdm' || s.kind === 'sem' || s.kind === 'sac';
 
-export const EXPORTABLE = ['fe', 'iv', 'sar', 'sdm'] as const;
+export const EXPORTABLE = ['fe', 'iv', 'mediation', 'subgroup', 're', 'sar', 'sdm', 'sem', 'sac'] as const;
 
 export class ExportError extends Error {}
 
@@ -50,12 +84,37 @@ export function exportSpec(type: string, params: unknown): ExportSpec {
       const p = ivParams.parse(params);
       return { kind: 'iv', y: p.y, x: p.exog, endog: p.endog, instruments: p.instruments, fe: resolveFe(p.fe, p.panel), vcov: resolveVcov(p.vcov, p.panel).req };
     }
-    case 'sar': case 'sdm': {
-      const p = type === 'sar' ? sarParams.parse(params) : sdmParams.parse(params);
+    case 'mediation': {
+      const p = mediationParams.parse(params);
+      const v = p.vcov;
+      const cluster = p.bootstrap.cluster ?? (v && typeof v === 'object' && typeof v.cluster === 'string' ? v.cluster : p.panel?.id) ?? null;
+      const stages: MediationSpec['stages'] = Array.isArray(p.mediator)
+        ? [{ mediator: p.mediator[0], outcome: p.mediator[1], eqs: ['(5)', '(6)', '(7)'] }, { mediator: p.mediator[1], outcome: p.outcome, eqs: ['(8)', '(9)', '(10)'] }]
+        : [{ mediator: p.mediator, outcome: p.outcome, eqs: ['(8)', '(9)', '(10)'] }];
+      return {
+        kind: 'mediation', treatment: p.treatment, stages, controls: p.controls, fe: resolveFe(p.fe, p.panel), vcov: resolveVcov(p.vcov, p.panel).req,
+        bootstrap: { reps: p.bootstrap.reps, seed: p.bootstrap.seed, cluster, level: p.bootstrap.level },
+      };
+    }
+    case 'subgroup': {
+      const p = subgroupParams.parse(params);
+      const term = p.term ?? p.x[0];
+      return {
+        kind: 'subgroup', y: p.y, x: p.x, fe: resolveFe(p.fe, p.panel), vcov: resolveVcov(p.vcov, p.panel).req,
+        by: p.by, groups: p.groups ?? null, term, equalityTest: p.equalityTest, interacted: p.interact === 'all' ? p.x : [term],
+      };
+    }
+    case 're': {
+      const p = hausmanParams.parse(params);
+      return { kind: 're', y: p.y, x: p.x, id: p.panel.id, time: p.panel.time, effect: p.fe };
+    }
+    case 'sar': case 'sdm': case 'sem': case 'sac': {
+      const p = type === 'sar' ? sarParams.parse(params) : type === 'sdm' ? sdmParams.parse(params) : type === 'sem' ? semParams.parse(params) : sacParams.parse(params);
       const wx = type === 'sdm' ? ((p as { wx?: string[] }).wx ?? p.x) : [];
       if (p.fe === 'none') throw new ExportError(`a pooled ${type} (fe "none") cannot be exported yet: xsmle and splm code is written for fixed-effects models`);
       const fe = p.fe;
-      return { kind: type, y: p.y, x: p.x, wx, fe, id: p.panel.id, time: p.panel.time, leeYu: p.leeYu, draws: p.effects.draws, seed: p.effects.seed };
+      const effects = 'effects' in p ? p.effects as { draws: number; seed: number } : { draws: 0, seed: 0 };
+      return { kind: type, y: p.y, x: p.x, wx, fe, id: p.panel.id, time: p.panel.time, leeYu: p.leeYu, draws: effects.draws, seed: effects.seed };
     }
     default:
       throw new ExportError(`a node of type "${type}" cannot be exported yet; flow export writes the Stata and R code of ${EXPORTABLE.join(', ')} nodes`);
@@ -64,13 +123,21 @@ export function exportSpec(type: string, params: unknown): ExportSpec {
 
 /** The columns the model reads (the data written beside the code), in a stable order. */
 export function usedColumns(s: ExportSpec): string[] {
-  const cols = isSpatial(s)
-    ? [s.id, s.time, s.y, ...s.x]
-    : [...s.fe, ...(s.vcov.type === 'cluster' ? s.vcov.by : []), s.y, ...s.endog, ...s.x, ...s.instruments];
+  const cols = isSpatial(s) || s.kind === 're' ? [s.id, s.time, s.y, ...s.x] : [...groupColumns(s), ...modelColumns(s)];
   return [...new Set(cols)];
+}
+
+function modelColumns(s: LinearSpec | MediationSpec | SubgroupSpec): string[] {
+  switch (s.kind) {
+    case 'mediation': return [s.treatment, ...s.stages.flatMap((st) => [st.mediator, st.outcome]), ...s.controls];
+    case 'subgroup': return [s.by, s.y, ...s.x];
+    default: return [s.y, ...s.endog, ...s.x, ...s.instruments];
+  }
 }
 
 /** Columns that identify groups (fixed effects, clusters, panel id): written to .dta as labelled integer codes. */
 export function groupColumns(s: ExportSpec): string[] {
-  return isSpatial(s) ? [s.id] : [...new Set([...s.fe, ...(s.vcov.type === 'cluster' ? s.vcov.by : [])])];
+  if (isSpatial(s) || s.kind === 're') return [s.id];
+  const boot = s.kind === 'mediation' && s.bootstrap.reps > 0 && s.bootstrap.cluster ? [s.bootstrap.cluster] : [];
+  return [...new Set([...s.fe, ...(s.vcov.type === 'cluster' ? s.vcov.by : []), ...boot])];
 }

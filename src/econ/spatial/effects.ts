@@ -6,7 +6,8 @@
 // come from `draws` draws of (beta, theta, rho) from the estimated asymptotic normal
 // distribution; each draw needs only four scalars of rho (setup.ts effectScalars:
 // sums over eigenvalues, or the derivative of an interpolated log-determinant), never
-// a solve.
+// a solve. drawEffectParameters makes the seeded draws; effectsFromDraws (pure) maps any
+// given draws to effects and SEs, so a test can replay them against a dense S_k.
 import { cholesky } from '../linalg.js';
 import { pTwoSidedNormal } from '../dist.js';
 import { makeRng } from '../rng.js';
@@ -49,10 +50,15 @@ export interface EffectsInput {
 }
 
 export function spatialEffects(inp: EffectsInput): Effects {
-  const { setup, inverse: S, rho, beta, theta, xNames } = inp;
+  const { samples, redrawn } = drawEffectParameters(inp);
+  return { ...effectsFromDraws(inp, samples), draws: inp.draws, seed: inp.seed, redrawn };
+}
+
+/** Draws of (beta, theta(lagged only), rho) from N(estimate, vcov) with the seeded stream;
+ * a draw of rho outside the admissible interval is redrawn. */
+export function drawEffectParameters(inp: EffectsInput): { samples: Float64Array[]; redrawn: number } {
+  const { setup, rho, beta, theta } = inp;
   const kx = beta.length;
-  const point = S ? densePoint(setup, S) : null;
-  // draws
   const P = Math.round(Math.sqrt(inp.vcov.length));
   const L = cholesky(inp.vcov, P);
   if (!L) throw new Error('the covariance of (beta, theta, rho) is not positive definite: effects cannot be simulated.');
@@ -63,7 +69,7 @@ export function spatialEffects(inp: EffectsInput): Effects {
   const rng = makeRng(inp.seed);
   const [lo, hi] = setup.interval;
   const samples: Float64Array[] = [];
-  let redrawn = 0, rhoLo = rho, rhoHi = rho;
+  let redrawn = 0;
   const z = new Float64Array(P);
   for (let d = 0; d < inp.draws; d++) {
     for (;;) {
@@ -74,10 +80,23 @@ export function spatialEffects(inp: EffectsInput): Effects {
         for (let j = 0; j <= i; j++) v += L[i * P + j] * z[j];
         s[i] = v;
       }
-      if (s[P - 1] > lo && s[P - 1] < hi) { samples.push(s); rhoLo = Math.min(rhoLo, s[P - 1]); rhoHi = Math.max(rhoHi, s[P - 1]); break; }
+      if (s[P - 1] > lo && s[P - 1] < hi) { samples.push(s); break; }
       if (++redrawn > 100 * inp.draws) throw new Error('rho draws keep falling outside the admissible interval: its standard error is too large to simulate effects.');
     }
   }
+  return { samples, redrawn };
+}
+
+export type EffectsAtInput = Omit<EffectsInput, 'vcov' | 'draws' | 'seed'>;
+
+/** Point estimates, and standard errors as the sd of the effects over the given draws of
+ * (beta, theta(lagged only), rho) (parameter-vector order; rho last). Pure: no RNG. */
+export function effectsFromDraws(inp: EffectsAtInput, samples: Float64Array[]): Pick<Effects, 'direct' | 'indirect' | 'total' | 'method'> {
+  const { setup, inverse: S, rho, beta, theta, xNames } = inp;
+  const kx = beta.length;
+  const point = S ? densePoint(setup, S) : null;
+  let rhoLo = rho, rhoHi = rho;
+  for (const s of samples) { const r = s[s.length - 1]; rhoLo = Math.min(rhoLo, r); rhoHi = Math.max(rhoHi, r); }
   const f = effectScalars(setup, rhoLo, rhoHi);
   // sparse scale: the point estimates from the same scalars, at the estimate
   const at = point ?? ((b: number, t: number) => {
@@ -88,7 +107,7 @@ export function spatialEffects(inp: EffectsInput): Effects {
   const est = xNames.map((_, k) => at(beta[k], theta[k]));
   const sims = Array.from({ length: 3 * kx }, () => new Float64Array(samples.length));
   samples.forEach((s, d) => {
-    const r = s[P - 1];
+    const r = s[s.length - 1];
     const a = f.a(r), b = f.b(r), c0 = f.c0(r), c1 = f.c1(r);
     for (let k = 0; k < kx; k++) {
       const bk = s[k];
@@ -111,7 +130,7 @@ export function spatialEffects(inp: EffectsInput): Effects {
     direct: xNames.map((_, k) => row(k, 0)),
     indirect: xNames.map((_, k) => row(k, 1)),
     total: xNames.map((_, k) => row(k, 2)),
-    draws: inp.draws, seed: inp.seed, redrawn, method: f.method,
+    method: f.method,
   };
 }
 
