@@ -8,13 +8,14 @@
 // by another, which finishes the job with the right result.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FLOW, REPO, jsonLines } from '../graph/helpers.js';
 import { ensureBuilt } from '../cli/build.js';
 import { TEST_REDIS } from './redis.js';
+import { S3_ENV, startS3 } from './s3.js';
 import { canonical, sha256 } from '../../src/graph/hash.js';
 import { Store, type CacheRecord } from '../../src/graph/store.js';
 import type { RemoteJob } from '../../src/graph/remote.js';
@@ -24,16 +25,14 @@ import { openExecutor, type BullExecutor } from '../../src/remote/bullmq-executo
 import { FlowError } from '../../src/errors.js';
 
 const REDIS = TEST_REDIS;
-const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
 /** bootstrap resamples of the slow node: a few seconds of CPU in a worker thread */
 const SLOW_REPS = 30_000;
 
 const tmp = mkdtempSync(join(tmpdir(), 'flow-bullmq-'));
 const children = new Set<ChildProcess>();
 const open: { close(): Promise<void> }[] = [];
-let s3: { close(): Promise<void> } | undefined;
+let s3: Awaited<ReturnType<typeof startS3>> | undefined;
 let s3Port = 0;
-const savedEnv: Record<string, string | undefined> = {};
 
 /** The embedded run: the project, its local cache, node id -> record. */
 let project = '';
@@ -100,17 +99,14 @@ async function executor(redis: string, r: RemoteCache): Promise<BullExecutor> {
 
 beforeAll(async () => {
   if (!REDIS) return;
-  for (const [k, v] of Object.entries(S3_ENV)) { savedEnv[k] = process.env[k]; process.env[k] = v; }
   await ensureBuilt(); // throws (failing every test) when the build fails
-  const { default: S3rver } = await import('s3rver');
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(tmp, 's3'), configureBuckets: [{ name: 'flow', configs: [] }] });
-  s3Port = ((await server.run()) as { port: number }).port;
-  s3 = server;
+  s3 = await startS3(join(tmp, 's3'));
+  s3Port = s3.port;
 
   // the embedded run: a file read (load-csv), a quick estimation, a slow one
   project = join(tmp, 'project');
   const fe = (reps: number) => ({ uses: 'fe', in: { data: 'raw.table' }, with: { y: 'inv', x: ['value', 'capital'], panel: { id: 'firm', time: 'year' }, wildBootstrap: { term: 'value', reps } } });
-  await import('node:fs').then((fs) => fs.mkdirSync(project, { recursive: true }));
+  mkdirSync(project, { recursive: true });
   writeFileSync(join(project, 'package.json'), '{"private":true}\n');
   copyFileSync(join(REPO, 'test/fixtures/grunfeld.csv'), join(project, 'grunfeld.csv'));
   writeFileSync(join(project, 'wf.json'), JSON.stringify({ nodes: { raw: { uses: 'load-csv', with: { path: 'grunfeld.csv' } }, m: fe(999), slow: fe(SLOW_REPS) } }));
@@ -137,9 +133,8 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await s3?.close();
+  await s3?.stop();
   rmSync(tmp, { recursive: true, force: true });
-  for (const [k, v] of Object.entries(savedEnv)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
 });
 
 describe.skipIf(!REDIS)('BullExecutor and flow worker (skipped without a Redis: set FLOW_TEST_REDIS or install redis-server; .ci/run starts one)', () => {

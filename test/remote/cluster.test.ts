@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import { FLOW, REPO, jsonLines, project } from '../graph/helpers.js';
 import { ensureBuilt } from '../cli/build.js';
 import { TEST_REDIS } from './redis.js';
+import { S3_ENV, startS3 } from './s3.js';
 
 const REDIS = TEST_REDIS;
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'; // the pinned SDK's notice about Node 22 in 2027
-const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
 
-let s3: { close(): Promise<void> } | undefined;
+let s3: Awaited<ReturnType<typeof startS3>> | undefined;
 let s3Port = 0;
 const tmp = mkdtempSync(join(tmpdir(), 'flow-cluster-'));
 const children = new Set<ChildProcess>();
@@ -77,15 +76,12 @@ function results(p: Proc, localCache: string) {
 beforeAll(async () => {
   if (!REDIS) return;
   await ensureBuilt();
-  const { default: S3rver } = await import('s3rver');
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(tmp, 's3'), configureBuckets: [{ name: 'flow', configs: [] }] });
-  const addr = await server.run();
-  s3Port = (addr as { port: number }).port;
-  s3 = server;
+  s3 = await startS3(join(tmp, 's3'));
+  s3Port = s3.port;
 }, 240_000);
 
 afterEach(() => { for (const c of children) c.kill('SIGKILL'); children.clear(); });
-afterAll(async () => { await s3?.close(); rmSync(tmp, { recursive: true, force: true }); });
+afterAll(async () => { await s3?.stop(); rmSync(tmp, { recursive: true, force: true }); });
 
 describe.skipIf(!REDIS)('flow run --executor bullmq with flow workers (no Redis: set FLOW_TEST_REDIS or install redis-server; .ci/run starts one)', () => {
   it('paper.json on two workers gives the embedded run\'s artifacts; a second run submits no job; an empty local cache over the bucket computes nothing; another checkout has the same keys', async () => {

@@ -6,12 +6,12 @@
 // and input files, and its run entry; the default grace keeps young entries; --dry-run removes
 // nothing; ls and verify read the shared cache.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
-import S3rver from 's3rver';
+import { startS3 } from './s3.js';
 import { project, write, flowAsync, jsonLines } from '../graph/helpers.js';
 import { ensureBuilt } from '../cli/build.js';
 import { openBackend } from '../../src/remote/open.js';
@@ -21,26 +21,18 @@ import type { CacheRecord } from '../../src/graph/store.js';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 const tmp = mkdtempSync(join(tmpdir(), 'flow-remote-gc-'));
-let server: S3rver;
+let s3: Awaited<ReturnType<typeof startS3>> | undefined;
 let endpoint = '';
-const savedEnv = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
 
 beforeAll(async () => {
   await ensureBuilt();
-  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-  mkdirSync(join(tmp, 's3rver'));
-  server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(tmp, 's3rver'), configureBuckets: [{ name: 'flow' }] });
-  const { port } = await server.run();
-  endpoint = `http://127.0.0.1:${port}`;
+  s3 = await startS3(join(tmp, 's3rver'));
+  endpoint = s3.endpoint;
 }, 180_000);
 
 afterAll(async () => {
-  await server?.close();
+  await s3?.stop();
   rmSync(tmp, { recursive: true, force: true });
-  for (const [k, v] of [['AWS_ACCESS_KEY_ID', savedEnv.id], ['AWS_SECRET_ACCESS_KEY', savedEnv.secret]] as const) {
-    if (v === undefined) delete process.env[k]; else process.env[k] = v;
-  }
 });
 
 const wf = (x: number, text: string) => ({

@@ -2,12 +2,12 @@
 // in-process on a free port). The same suite runs over each; the backend-specific traps
 // (s3rver's aws-chunked framing and ignored IfNoneMatch) are covered by the round trips.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHash, randomBytes } from 'node:crypto';
-import S3rver from 's3rver';
+import { startS3 } from './s3.js';
 import { Store, type CacheRecord } from '../../src/graph/store.js';
 import { ReadOnly, type Backend } from '../../src/remote/backend.js';
 import { RemoteCache } from '../../src/remote/remote-cache.js';
@@ -17,26 +17,15 @@ import type { JournalRun } from '../../src/graph/journal.js';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 const tmp = mkdtempSync(join(tmpdir(), 'flow-remote-'));
-let server: S3rver;
+let s3: Awaited<ReturnType<typeof startS3>> | undefined;
 let endpoint = '';
-const savedEnv = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
 let seq = 0;
 
-beforeAll(async () => {
-  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-  mkdirSync(join(tmp, 's3rver'));
-  server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(tmp, 's3rver'), configureBuckets: [{ name: 'flow' }] });
-  const { port } = await server.run();
-  endpoint = `http://127.0.0.1:${port}`;
-});
+beforeAll(async () => { s3 = await startS3(join(tmp, 's3rver')); endpoint = s3.endpoint; });
 
 afterAll(async () => {
-  await server?.close();
+  await s3?.stop();
   rmSync(tmp, { recursive: true, force: true });
-  for (const [k, v] of [['AWS_ACCESS_KEY_ID', savedEnv.id], ['AWS_SECRET_ACCESS_KEY', savedEnv.secret]] as const) {
-    if (v === undefined) delete process.env[k]; else process.env[k] = v;
-  }
 });
 
 /** A fresh, empty shared cache of each kind: its URL (suffix: extra query, e.g. readonly=1). */
