@@ -55,13 +55,22 @@ function timed(argv: string[], cwd: string): Promise<{ ms: number; ok: boolean; 
 
 function workers(n: number, redis: string, cache: string): ChildProcess[] {
   return Array.from({ length: n }, () => {
-    const c = spawn(process.execPath, [FLOW, 'worker', '--redis', redis, '--cache', cache, '--exit-when-idle', '600'], { cwd: root, env: { ...process.env, ...S3_ENV }, stdio: 'ignore' });
+    const c = spawn(process.execPath, [FLOW, 'worker', '--redis', redis, '--cache', cache, '--exit-when-idle', '600'], { cwd: root, env: { ...process.env, ...S3_ENV }, stdio: ['ignore', 'ignore', 'pipe'] });
     children.add(c);
     return c;
   });
 }
 
-const stop = (ws: ChildProcess[]) => { for (const w of ws) { w.kill('SIGTERM'); children.delete(w); } };
+/** Stops the workers; the MB they downloaded from the bucket (each prints its total when it stops). */
+async function stop(ws: ChildProcess[]): Promise<number> {
+  const down = await Promise.all(ws.map((w) => new Promise<number>((res) => {
+    let err = '';
+    w.stderr!.on('data', (d) => (err += d));
+    w.on('close', () => { children.delete(w); res(Number(/moved ([\d.]+) MB from the shared cache/.exec(err)?.[1] ?? NaN)); });
+    w.kill('SIGTERM');
+  })));
+  return down.reduce((a, b) => a + b, 0);
+}
 
 async function main() {
   const port = 6390 + Math.floor(Math.random() * 8);
@@ -98,8 +107,8 @@ async function main() {
     spawnSync('redis-cli', ['-u', redis, 'flushdb']);
     const ws = workers(k, redis, cache);
     const r = await timed(['run', wf, '--cache', cache, '--local-cache', local, '--executor', 'bullmq', '--redis', redis, '--no-out'], cwd);
-    stop(ws);
-    return { ...r, extra: `bucket ${mb(sizeOf(bucketDir))}, to the coordinator ${mb(sizeOf(join(local, 'objects')))}` };
+    const workersDown = await stop(ws);
+    return { ...r, extra: `bucket ${mb(sizeOf(bucketDir))}, to the coordinator ${mb(sizeOf(join(local, 'objects')))}, to the workers ${workersDown.toFixed(1)} MB` };
   });
 
   const mvE = tinyOnly ? undefined : await embedded('workflows/multiverse.json', REPO);

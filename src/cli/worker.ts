@@ -81,6 +81,7 @@ async function runWorker(o: WorkerCmdOpts): Promise<void> {
     autorun: false,
   });
 
+  const moved = { jobs: 0, down: 0, up: 0 }; // cas/ bytes of the jobs finished here
   const active = new Set<string>();
   let lastBusy = Date.now();
   const line = (s: string) => process.stdout.write(s + '\n');
@@ -89,6 +90,7 @@ async function runWorker(o: WorkerCmdOpts): Promise<void> {
   worker.on('completed', (j, r) => {
     active.delete(String(j.id)); lastBusy = Date.now();
     const res = r as JobResult;
+    moved.jobs++; moved.down += res?.downBytes ?? 0; moved.up += res?.upBytes ?? 0;
     if (res?.already) line(`had ${what(j)}`);
     else line(`ran ${what(j)} ${Math.round(res?.ms ?? 0)} ms`);
   });
@@ -131,4 +133,5 @@ async function runWorker(o: WorkerCmdOpts): Promise<void> {
   await running.catch((e) => { throw new FlowError('run', `the worker stopped: ${(e as Error)?.message ?? e}`, {}, e); })
     .finally(() => { if (idleTimer) clearInterval(idleTimer); });
   await stopping;
+  process.stderr.write(`flow worker: ${moved.jobs} jobs; moved ${(moved.down / 1e6).toFixed(1)} MB from the shared cache, ${(moved.up / 1e6).toFixed(1)} MB to it\n`);
 }

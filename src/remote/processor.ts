@@ -55,6 +55,23 @@ function shared(): Promise<RemoteCache> {
 
 let portsLoaded: Promise<unknown> | undefined;
 
+// Inputs this thread downloaded lately, by hash (verified then): the copies of a multiverse
+// share their inputs (one estimation panel for 24 models), so each is fetched once per
+// thread, not once per job. Bounded by bytes; the oldest go first.
+const RECENT_BYTES = 512 * 2 ** 20;
+const recent = new Map<string, Uint8Array>();
+let recentBytes = 0;
+async function input(cache: RemoteCache, hash: string): Promise<Uint8Array | undefined> {
+  const had = recent.get(hash);
+  if (had) { recent.delete(hash); recent.set(hash, had); return had; }
+  const bytes = await cache.getObject(hash);
+  if (!bytes || bytes.byteLength > RECENT_BYTES / 4) return bytes;
+  recent.set(hash, bytes);
+  recentBytes += bytes.byteLength;
+  for (const [h, b] of recent) { if (recentBytes <= RECENT_BYTES) break; recent.delete(h); recentBytes -= b.byteLength; }
+  return bytes;
+}
+
 const short = (h: string) => h.slice(0, 12) + '…';
 
 /** BullMQ's sandboxed job (the parts used here). */
@@ -88,13 +105,14 @@ export default async function processJob(bjob: SandboxedJob): Promise<JobResult>
   const had = await cache.getRecord(job.key);
   if (had) return { machine: had.machine ?? machine, ms: 0, already: true };
 
+  const { downBytes, upBytes } = cache.moved; // (a thread runs one job at a time)
   // ---- inputs and files, from cas/ (getObject re-hashes: corrupt is missing) ----
   portsLoaded ??= Promise.all(portModules().map((p) => import(p)));
   await portsLoaded;
   const inputs: Record<string, unknown> = {};
   for (const [port, { many, refs }] of Object.entries(job.inputs)) {
     const vals = await Promise.all(refs.map(async (r) => {
-      const bytes = await cache.getObject(r.hash);
+      const bytes = await input(cache, r.hash);
       if (!bytes) throw new Error(`input ${port} (${short(r.hash)}) is missing or corrupt in the shared cache; the coordinator uploads it before submitting: run again`);
       return decode(r.type, bytes);
     }));
@@ -135,5 +153,5 @@ export default async function processJob(bjob: SandboxedJob): Promise<JobResult>
     key: job.key, fingerprint: job.fingerprint, outputs, ms, node: job.nodeId, workflow: job.workflow, at: new Date().toISOString(), machine,
   };
   await cache.putRecord(rec);
-  return { machine, ms };
+  return { machine, ms, downBytes: cache.moved.downBytes - downBytes, upBytes: cache.moved.upBytes - upBytes };
 }
