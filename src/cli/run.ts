@@ -72,9 +72,9 @@ export async function runAndExport(plan: Plan, store: Store, o: Partial<RunCmdOp
     const { summary, keys } = await render(run(plan, { store, leased: true, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) }, ...elsewhere }), { json: o.json, verbose: o.verbose });
     printWarnings(plan, warningsOf(plan, store, keys), (m) => process.stderr.write(m));
     if (dir) {
-      const { exportOutputs, describeExport } = await import('./out.js');
+      const { exportOutputs, describeExport, fileBase } = await import('./out.js');
       const r = await exportOutputs(plan, store, keys, dir, coveredBy(summary), { onWait: () => process.stderr.write(`waiting for another flow run writing to ${dir}\n`) });
-      if (!o.json) process.stdout.write(describeExport(r) + '\n' + afterExport(plan, summary, dir).map((l) => l + '\n').join(''));
+      if (!o.json) process.stdout.write(describeExport(r) + '\n' + afterExport(plan, summary, dir, fileBase).map((l) => l + '\n').join(''));
     }
     return summary;
   } finally { drop(); }
@@ -84,13 +84,13 @@ export async function runAndExport(plan: Plan, store: Store, o: Partial<RunCmdOp
  * The lines after the export's: where each report went (`report: out/paper/report/paper.html`)
  * and, after a failure, that the folder holds only what succeeded.
  */
-export function afterExport(plan: Plan, s: Summary, dir: string): string[] {
+export function afterExport(plan: Plan, s: Summary, dir: string, fileBase: (id: string) => string): string[] {
   const where = relative(process.cwd(), dir) || '.';
   const lines: string[] = [];
   const made = new Set([...s.ran, ...s.hit]);
   for (const n of plan.nodes.values()) {
     if (n.type !== 'report' || !made.has(n.id)) continue;
-    const sub = join(dir, n.id.replace(/[/\\\0]/g, '_'));
+    const sub = join(dir, fileBase(n.id));
     let html: string | undefined;
     try { html = existsSync(sub) ? readdirSync(sub).find((f) => f.endsWith('.html')) : undefined; } catch { html = undefined; }
     if (html) lines.push(`report: ${join(relative(process.cwd(), sub) || '.', html)}`);
