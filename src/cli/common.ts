@@ -152,14 +152,15 @@ export function reportError(e: unknown): number {
 }
 
 /**
- * Validation errors, one line per distinct problem: the same message at several fields (one
- * bad --set value that four nodes use) is one line naming the fields, the first in full and
- * the others by node when they differ only there ("nodes.a.with.reps (also b, c): ...").
+ * Validation errors, one line per distinct problem: one bad param value (a --set value, a
+ * branch's param) that several nodes take is one line naming the fields, the first in full and
+ * the others by node when they differ only there ("nodes.a.with.reps: ... (the same at b, c)").
  */
 export function groupedErrors(errors: FlowError[]): string[] {
   const groups = new Map<string, FlowError[]>();
   for (const x of errors) {
-    const k = `${x.context.file ?? ''}\0${x.message}`;
+    // only a bad param value (the message says whose): other equal messages are separate problems
+    const k = x.message.includes('(the value of $') ? `${x.context.file ?? ''}\0${x.message}` : `${groups.size}`;
     const g = groups.get(k);
     if (g) g.push(x); else groups.set(k, [x]);
   }
@@ -173,7 +174,7 @@ export function groupedErrors(errors: FlowError[]): string[] {
       return m && n && n[2] === m[2] ? n[1] : f;
     });
     const uniq = [...new Set(others)].filter((o) => o !== first);
-    return formatError(new FlowError(g[0].kind, g[0].message, { ...g[0].context, field: uniq.length ? `${first} (also ${uniq.join(', ')})` : first }));
+    return formatError(g[0]) + (uniq.length ? ` (the same at ${uniq.join(', ')})` : '');
   });
 }
 

@@ -59,7 +59,7 @@ describe('messages a new user met', () => {
   it('--set bootReps=99.5: the error once', () => {
     const r = run(['run', 'workflows/paper.json', '--set', 'bootReps=99.5']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: workflows/paper.json: nodes.med_intel_ris.with.bootstrap.reps (also med_intel_ais, med_fin_ris, med_fin_ais): expected an integer in [0, 1000000], got 99.5 (the value of $bootReps, from --set bootReps)\n'
+    expect(r.stderr).toBe('error: workflows/paper.json: nodes.med_intel_ris.with.bootstrap.reps: expected an integer in [0, 1000000], got 99.5 (the value of $bootReps, from --set bootReps) (the same at med_intel_ais, med_fin_ris, med_fin_ais)\n'
       + '1 problem in the workflow; nothing was run\n');
   });
 
