@@ -12,21 +12,41 @@ import { DETAIL_RUNS, readJournal, variantOf, type JournalRun } from '../graph/j
 import type { CacheRecord, Store } from '../graph/store.js';
 import { isRemoteUrl } from '../remote/backend.js';
 
-type Opts = { cache?: string; localCache?: string; json?: boolean; dryRun?: boolean; fix?: boolean; keepRuns?: string; keep?: string; grace?: string; recompute?: string; seed?: string };
+type Opts = { node?: string; workflow?: string; cache?: string; localCache?: string; json?: boolean; dryRun?: boolean; fix?: boolean; keepRuns?: string; keep?: string; grace?: string; recompute?: string; seed?: string };
 const shared = () => import('./remote-gc.js');
 const kb = (n: number) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KB` : `${(n / (1 << 20)).toFixed(1)} MB`);
 
 export async function cacheLs(o: Opts): Promise<void> {
   if (isRemoteUrl(o.cache)) return (await shared()).sharedLs(o.cache, o);
   const store = openStore(o.cache);
-  const recs = [...store.records()].filter((r) => r.rec).map((r) => r.rec!).sort((a, b) => a.at.localeCompare(b.at));
+  const all = [...store.records()].filter((r) => r.rec).map((r) => r.rec!).sort((a, b) => a.at.localeCompare(b.at));
+  const recs = all.filter(lsFilter(o));
   if (o.json) { for (const r of recs) process.stdout.write(JSON.stringify({ key: r.key, node: r.node, type: r.fingerprint.type, workflow: r.workflow, ms: r.ms, at: r.at, outputs: r.outputs }) + '\n'); return; }
-  for (const r of recs) {
-    const size = Object.values(r.outputs).reduce((s, x) => s + x.size, 0);
-    process.stdout.write(`${r.key.slice(0, 12)}  ${r.fingerprint.type.padEnd(16)} ${r.node.padEnd(28)} ${kb(size).padStart(9)} ${fmtMs(r.ms).padStart(9)}  ${r.at}  ${r.workflow}\n`);
-  }
-  process.stdout.write(`${recs.length} records in ${store.dir}\n`);
+  process.stdout.write(lsTable(recs) + lsFooter(recs.length, all.length, store.dir, o) + '\n');
 }
+
+export interface LsFilter { node?: string; workflow?: string }
+type LsRec = Pick<CacheRecord, 'key' | 'node' | 'workflow' | 'ms' | 'at' | 'outputs'> & { fingerprint: { type: string } };
+
+/** --node ID (a declared id matches its matrix copies: fe_ris matches fe_ris[delta=0.09]) and
+ * --workflow FILE (its path as recorded, or its end: paper.json matches workflows/paper.json). */
+export function lsFilter(o: LsFilter): (r: LsRec) => boolean {
+  const wf = o.workflow?.replace(/\\/g, '/').replace(/^\.\//, '');
+  return (r) => (!o.node || r.node === o.node || r.node.startsWith(`${o.node}[`))
+    && (!wf || r.workflow === wf || r.workflow.endsWith(`/${wf}`));
+}
+
+/** The records as a table with a header, each column as wide as its widest cell. */
+export function lsTable(recs: LsRec[]): string {
+  const head = ['KEY', 'TYPE', 'NODE', 'SIZE', 'TIME', 'WHEN', 'WORKFLOW'];
+  const right = new Set([3, 4]);
+  const rows = recs.map((r) => [r.key.slice(0, 12), r.fingerprint.type, r.node, kb(Object.values(r.outputs).reduce((s, x) => s + x.size, 0)), fmtMs(r.ms), r.at.slice(0, 19).replace('T', ' '), r.workflow]);
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : right.has(i) ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ')).join('\n') + '\n';
+}
+
+export const lsFooter = (shown: number, all: number, where: string, o: LsFilter) =>
+  `${shown} record${shown === 1 ? '' : 's'}${o.node || o.workflow ? ` of ${all} (${[o.node && `--node ${o.node}`, o.workflow && `--workflow ${o.workflow}`].filter(Boolean).join(', ')})` : ''} in ${where}`;
 
 export async function cacheShow(key: string, o: Opts): Promise<void> {
   if (isRemoteUrl(o.cache)) return (await shared()).sharedShow(o.cache, key);

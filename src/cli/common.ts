@@ -101,7 +101,7 @@ export function parseSets(sets: string[], file: string): Record<string, unknown>
   const out = dict<unknown>();
   for (const s of sets) {
     const i = s.indexOf('=');
-    if (i <= 0) throw new FlowError('validate', `--set ${s}: expected name=value, e.g. --set delta=0.096`, { file });
+    if (i <= 0) throw setShapeError(s, undefined, file);
     const raw = s.slice(i + 1);
     let v: unknown = raw;
     try { v = JSON.parse(raw); } catch { /* a plain string */ }
@@ -114,11 +114,29 @@ export function parseSets(sets: string[], file: string): Record<string, unknown>
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** "--set delta: expected name=value (--set delta=0.096)"; `next` is the word after it on the command line. */
+export function setShapeError(s: string, next?: string, file?: string): FlowError {
+  const name = s.startsWith('=') ? 'name' : s;
+  const value = s.startsWith('=') ? s.slice(1) || 'value' : next !== undefined && !next.startsWith('-') ? next : 'value';
+  return new FlowError('validate', `--set ${s}: expected name=value (--set ${name}=${value})`, file ? { file } : {});
+}
+
+/** --set as commander parses it: a value with no "=" (`--set delta 0.096`) is one error line, not the help. */
+export const collectSet = (v: string, prev: string[] = []) => {
+  if (v.indexOf('=') <= 0) {
+    const argv = process.argv;
+    const at = argv.findIndex((a, i) => a === v && argv[i - 1] === '--set');
+    throw setShapeError(v, at >= 0 ? argv[at + 1] : undefined);
+  }
+  return [...prev, v];
+};
+
 /** Prints an error for a user: one line per problem, no stack trace. Returns the exit code. */
 export function reportError(e: unknown): number {
   if (e instanceof WorkflowInvalid) {
-    for (const x of e.errors) process.stderr.write(`error: ${formatError(x)}\n`);
-    process.stderr.write(`${e.errors.length} problem${e.errors.length > 1 ? 's' : ''} in the workflow; nothing was run\n`);
+    const lines = groupedErrors(e.errors);
+    for (const l of lines) process.stderr.write(`error: ${l}\n`);
+    process.stderr.write(`${lines.length} problem${lines.length > 1 ? 's' : ''} in the workflow; nothing was run\n`);
     return 2;
   }
   if (e instanceof FlowError) {
@@ -131,6 +149,33 @@ export function reportError(e: unknown): number {
   process.stderr.write(`internal error: ${err?.message ?? String(e)}\n  please report it with the workflow that triggered it\n`);
   if (process.env.FLOW_DEBUG && err?.stack) process.stderr.write(err.stack + '\n');
   return 1;
+}
+
+/**
+ * Validation errors, one line per distinct problem: one bad param value (a --set value, a
+ * branch's param) that several nodes take is one line naming the fields, the first in full and
+ * the others by node when they differ only there ("nodes.a.with.reps: ... (the same at b, c)").
+ */
+export function groupedErrors(errors: FlowError[]): string[] {
+  const groups = new Map<string, FlowError[]>();
+  for (const x of errors) {
+    // only a bad param value (the message says whose): other equal messages are separate problems
+    const k = x.message.includes('(the value of $') ? `${x.context.file ?? ''}\0${x.message}` : `${groups.size}`;
+    const g = groups.get(k);
+    if (g) g.push(x); else groups.set(k, [x]);
+  }
+  return [...groups.values()].map((g) => {
+    if (g.length === 1 || !g[0].context.field) return formatError(g[0]);
+    const first = g[0].context.field!;
+    const m = /^nodes\.([^.]+)(\..*)?$/.exec(first);
+    const others = g.slice(1).map((x) => {
+      const f = x.context.field ?? '';
+      const n = /^nodes\.([^.]+)(\..*)?$/.exec(f);
+      return m && n && n[2] === m[2] ? n[1] : f;
+    });
+    const uniq = [...new Set(others)].filter((o) => o !== first);
+    return formatError(g[0]) + (uniq.length ? ` (the same at ${uniq.join(', ')})` : '');
+  });
 }
 
 export const fmtMs = (ms: number) => (ms < 1000 ? `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`);

@@ -1,7 +1,7 @@
 // The `flow` command. Each subcommand lives in its own file and is imported only when
 // used, so `flow run` on a warm cache loads little.
 import { Command } from 'commander';
-import { collect, flowVersion, reportError } from './common.js';
+import { collect, collectSet, flowVersion, reportError } from './common.js';
 
 const version = flowVersion();
 
@@ -18,12 +18,13 @@ const sharedCacheOpt = ['--cache <dir|url>', 'cache directory (default: cache/ a
 const localCacheOpt = ['--local-cache <dir>', 'with a shared --cache: the local cache over it (default: cache/ at the project root)'] as const;
 
 program.command('run <workflow>').description('run a workflow; cached nodes are hits')
-  .option('--set <name=value>', 'override a param (repeatable; numbers, booleans, JSON)', collect, [])
+  .option('--set <name=value>', 'override a param (repeatable; numbers, booleans, JSON)', collectSet, [])
   .option('--only <node>', 'run only this node and what it needs (repeatable)', collect, [])
   .option('--force <node>', 're-run this node even if cached (repeatable)', collect, [])
   .option('--out <dir>', 'write every output to DIR (default: the workflow\'s "out" folder): <node>.<port>.csv|json, a report\'s files in <node>/')
   .option('--no-out', 'write no outputs (only the cache)')
   .option('--json', 'one JSON event per line, then a summary line')
+  .option('--verbose', 'on a terminal too, one line per node (cache hits included)')
   .option('--jobs <n>', 'nodes run at once', (v) => Math.max(1, parseInt(v, 10) || 1), 4)
   .option('--workers <n>', 'worker threads for CPU-heavy node types (0: none; default: cores - 1)', (v) => Math.max(0, parseInt(v, 10) || 0))
   .option(...sharedCacheOpt).option(...localCacheOpt)
@@ -32,15 +33,15 @@ program.command('run <workflow>').description('run a workflow; cached nodes are 
   .action(async (wf, o) => (await import('./run.js')).runCommand(wf, o));
 
 program.command('status <workflow>').description('each node: fresh or stale, and why; exit code 1 when anything is stale')
-  .option('--set <name=value>', 'as for run', collect, []).option('--json', 'JSON output').option(...cacheOpt)
+  .option('--set <name=value>', 'as for run', collectSet, []).option('--json', 'JSON output').option(...cacheOpt)
   .action(async (wf, o) => (await import('./status.js')).statusCommand(wf, o));
 
 program.command('explain <workflow> <node>').description('why a node ran last time, or would run now, down to the root cause')
-  .option('--set <name=value>', 'as for run', collect, []).option('--json', 'JSON output').option(...cacheOpt)
+  .option('--set <name=value>', 'as for run', collectSet, []).option('--json', 'JSON output').option(...cacheOpt)
   .action(async (wf, node, o) => (await import('./explain.js')).explainCommand(wf, node, o));
 
 program.command('graph <workflow>').description('print the DAG')
-  .option('--format <f>', 'mermaid | dot | json', 'mermaid').option('--set <name=value>', 'as for run', collect, [])
+  .option('--format <f>', 'mermaid | dot | json', 'mermaid').option('--set <name=value>', 'as for run', collectSet, [])
   .action(async (wf, o) => (await import('./graph.js')).graphCommand(wf, o));
 
 program.command('nodes [type]').description('the node catalogue: params, types, defaults, descriptions')
@@ -49,6 +50,7 @@ program.command('nodes [type]').description('the node catalogue: params, types, 
 
 const cache = program.command('cache').description('inspect and maintain the cache (a local folder, or a shared cache: --cache s3://… or file://…)');
 cache.command('ls').description('list cached node results').option(...sharedCacheOpt).option('--json', 'JSON output')
+  .option('--node <id>', 'only this node (a declared id: every matrix copy of it)').option('--workflow <file>', 'only results made by this workflow (workflows/paper.json, or paper.json)')
   .action(async (o) => (await import('./cache.js')).cacheLs(o));
 cache.command('show <key>').description('one record (a key prefix is enough)').option(...sharedCacheOpt)
   .action(async (key, o) => (await import('./cache.js')).cacheShow(key, o));
@@ -71,13 +73,13 @@ program.command('log [workflow]').description('the runs recorded on this cache: 
   .action(async (wf, o) => (await import('./log.js')).logCommand(wf, o));
 
 program.command('watch <workflow>').description('re-run affected nodes when the workflow or a file it reads changes')
-  .option('--set <name=value>', 'as for run', collect, []).option('--json', 'JSON events').option(...cacheOpt)
-  .option('--out <dir>', 'as for run').option('--no-out', 'as for run')
+  .option('--set <name=value>', 'as for run', collectSet, []).option('--json', 'JSON events').option(...cacheOpt)
+  .option('--verbose', 'as for run').option('--out <dir>', 'as for run').option('--no-out', 'as for run')
   .action(async (wf, o) => (await import('./watch.js')).watchCommand(wf, o));
 
 program.command('export <workflow> <node>').description('the Stata or R code that re-estimates an estimator node (fe, iv, mediation, subgroup, re, sar, sdm, sem, sac), on stdout; --dir DIR writes the data beside it')
   .requiredOption('--to <tool>', 'stata (reghdfe / ivreghdfe / xsmle) or r (fixest / splm)').option('--dir <dir>', 'write <node>.csv, <node>.dta (and W) and the code file here')
-  .option('--set <name=value>', 'as for run', collect, []).option(...cacheOpt)
+  .option('--set <name=value>', 'as for run', collectSet, []).option(...cacheOpt)
   .action(async (wf, node, o) => (await import('./export.js')).exportCommand(wf, node, o));
 
 program.command('worker').description('run node jobs from a flow run --executor bullmq: pull from Redis, read and write the shared cache')

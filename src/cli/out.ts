@@ -30,12 +30,47 @@ const TMP_PREFIX = '.flow-tmp-';
 
 interface FileEntry { size: number; mtimeMs: number; sha256: string }
 interface OutputEntry { hash: string; files: Record<string, FileEntry> }
-export interface OutManifest { version: 2; workflow: string; sets: Record<string, unknown>; outputs: Record<string, OutputEntry> }
+export interface OutManifest { version: 2; workflow: string; sets: Record<string, unknown>; outputs: Record<string, OutputEntry>;
+  /** matrix copies: node id -> the file name its outputs have (fileBase) */
+  names?: Record<string, string> }
 
 export interface ExportResult { dir: string; written: number; unchanged: number; removed: number; files: number; otherWorkflow?: string }
 
-/** A file name from a node id (matrix copies: `fe[delta=0.09]`), with no path separators. */
+/** A file name from a node id, with no path separators. */
 const safe = (s: string) => s.replace(/[/\\\0]/g, '_');
+
+/**
+ * The file name of a node's outputs: its id, except that a matrix copy's `[k=v,...]` (which
+ * shells glob and quote) becomes `--k-v...`: `fe_ris[delta=0.096]` -> `fe_ris--delta-0.096`,
+ * `fe[delta=0.09,winsor=[0.01,0.99]]` -> `fe--delta-0.09--winsor-0.01-0.99`. The manifest's
+ * "names" maps each such id to its name.
+ */
+export function fileBase(id: string): string {
+  const i = id.indexOf('[');
+  if (i <= 0 || !id.endsWith(']')) return safe(id);
+  const inner = id.slice(i + 1, -1);
+  const pairs: string[] = [];
+  let depth = 0, cur = '';
+  for (const ch of inner) {
+    if (ch === '[' || ch === '{') depth++;
+    if (ch === ']' || ch === '}') depth--;
+    if (ch === ',' && depth === 0) { pairs.push(cur); cur = ''; } else cur += ch;
+  }
+  pairs.push(cur);
+  const clean = (v: string) => v.replace(/[[\]{}"'\s]/g, '').replace(/[,=:]+/g, '-').replace(/[^A-Za-z0-9._+-]/g, '_') || '_';
+  return safe(id.slice(0, i)) + pairs.map((p) => { const j = p.indexOf('='); return `--${clean(p.slice(0, j))}-${clean(p.slice(j + 1))}`; }).join('');
+}
+
+/** Node id -> file name for a plan; two ids with one name (values that differ only in the dropped characters) get a hash suffix. */
+export function fileNames(ids: Iterable<string>): Map<string, string> {
+  const out = new Map<string, string>(), taken = new Set<string>();
+  for (const id of ids) {
+    let b = fileBase(id);
+    if (taken.has(b)) b = `${b}--${sha256(Buffer.from(id, 'utf8')).slice(0, 8)}`;
+    taken.add(b); out.set(id, b);
+  }
+  return out;
+}
 
 const isObj = (x: unknown): x is Record<string, any> => !!x && typeof x === 'object' && !Array.isArray(x);
 
@@ -108,6 +143,7 @@ async function exportTo(plan: Plan, store: Store, keys: Map<string, string>, dir
     return true;
   };
 
+  const names = fileNames(plan.order);
   for (const id of plan.order) {
     const key = keys.get(id);
     if (!key) continue;
@@ -116,15 +152,17 @@ async function exportTo(plan: Plan, store: Store, keys: Map<string, string>, dir
     for (const [port, ref] of Object.entries(rec.outputs)) {
       const name = `${id}.${port}`;
       const e = old[name];
-      if (upToDate(e, ref)) { next[name] = e; res.unchanged += Object.keys(e.files).length; continue; }
+      const base = names.get(id)!;
+      // up to date, and under the file name it has now (a folder written before matrix names were made safe is renamed)
+      if (upToDate(e, ref) && Object.keys(e!.files).every((f) => f.startsWith(`${base}.`) || f.startsWith(`${base}/`))) { next[name] = e!; res.unchanged += Object.keys(e!.files).length; continue; }
       if (!write) return undefined;
       const v = await decode(ref.type, store.getObject(ref.hash));
       const { ext, text } = await exportText(ref.type, v);
       const files: Record<string, FileEntry> = {};
-      const main = `${safe(id)}.${port}.${ext}`;
+      const main = `${names.get(id)!}.${port}.${ext}`;
       files[main] = put(main, text);
       for (const [f, content] of Object.entries(exportFiles(ref.type, v))) {
-        const rel = `${safe(id)}/${basename(f)}`;
+        const rel = `${names.get(id)!}/${basename(f)}`;
         files[rel] = put(rel, content);
       }
       res.written += Object.keys(files).length;
@@ -151,7 +189,9 @@ async function exportTo(plan: Plan, store: Store, keys: Map<string, string>, dir
     for (const d of dirs) { try { rmdirSync(d); } catch { /* not empty */ } }
   }
   res.files = live.size;
-  const manifest: OutManifest = { version: 2, workflow: plan.rel, sets: plan.sets, outputs: Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  const renamed = Object.fromEntries([...names].filter(([id, b]) => id !== b && Object.keys(next).some((n) => n.startsWith(`${id}.`))));
+  const manifest: OutManifest = { version: 2, workflow: plan.rel, sets: plan.sets, outputs: Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    ...(Object.keys(renamed).length ? { names: renamed } : {}) };
   const text = JSON.stringify(manifest, null, 1) + '\n';
   if (text !== prevText) {
     if (!write) return undefined;

@@ -160,18 +160,16 @@ export async function sharedGc(url: string, o: GcOpts): Promise<void> {
   } finally { await remote.close(); }
 }
 
-type LsOpts = { cache?: string; json?: boolean; fix?: boolean };
+type LsOpts = { cache?: string; json?: boolean; fix?: boolean; node?: string; workflow?: string };
 
 export async function sharedLs(url: string, o: LsOpts): Promise<void> {
   const remote = await open(url, true);
   try {
-    const recs = (await sharedRecords(remote.backend)).flatMap((r) => (r.rec ? [r.rec] : [])).sort((a, b) => a.at.localeCompare(b.at));
+    const all = (await sharedRecords(remote.backend)).flatMap((r) => (r.rec ? [r.rec] : [])).sort((a, b) => a.at.localeCompare(b.at));
+    const { lsFilter, lsTable, lsFooter } = await import('./cache.js');
+    const recs = all.filter(lsFilter(o));
     if (o.json) { for (const r of recs) process.stdout.write(JSON.stringify({ key: r.key, node: r.node, type: r.fingerprint.type, workflow: r.workflow, ms: r.ms, at: r.at, outputs: r.outputs, ...(r.machine ? { machine: r.machine } : {}) }) + '\n'); return; }
-    for (const r of recs) {
-      const size = Object.values(r.outputs).reduce((s, x) => s + x.size, 0);
-      process.stdout.write(`${r.key.slice(0, 12)}  ${r.fingerprint.type.padEnd(16)} ${r.node.padEnd(28)} ${kb(size).padStart(9)} ${fmtMs(r.ms).padStart(9)}  ${r.at}  ${r.workflow}\n`);
-    }
-    process.stdout.write(`${recs.length} records in ${remote.backend.display}\n`);
+    process.stdout.write(lsTable(recs) + lsFooter(recs.length, all.length, remote.backend.display, o) + '\n');
   } finally { await remote.close(); }
 }
 

@@ -12,10 +12,14 @@ import type { Summary } from '../graph/events.js';
 import type { Store } from '../graph/store.js';
 import type { Executor, SharedCache } from '../graph/remote.js';
 import { isRemoteUrl } from '../remote/backend.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 /** `out`: a folder (--out DIR), false (--no-out), or undefined (the workflow's own "out"). */
 export interface RunCmdOpts extends WorkflowOpts {
   only: string[]; force: string[]; out?: string | boolean; json?: boolean; jobs: number; workers?: number;
+  /** on a TTY too, one line per node (hits included) */
+  verbose?: boolean;
   /** embedded (default) or bullmq (needs --redis and a shared --cache) */
   executor?: string; redis?: string;
 }
@@ -65,13 +69,35 @@ export async function runAndExport(plan: Plan, store: Store, o: Partial<RunCmdOp
   const dir = checkedOutDir(plan, store, o.out);
   const drop = await lease(store.dir, plan.rel, { onWait: () => process.stderr.write('waiting for flow cache gc to finish\n') });
   try {
-    const { summary, keys } = await render(run(plan, { store, leased: true, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) }, ...elsewhere }), { json: o.json });
+    const { summary, keys } = await render(run(plan, { store, leased: true, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) }, ...elsewhere }), { json: o.json, verbose: o.verbose });
     printWarnings(plan, warningsOf(plan, store, keys), (m) => process.stderr.write(m));
     if (dir) {
-      const { exportOutputs, describeExport } = await import('./out.js');
+      const { exportOutputs, describeExport, fileBase } = await import('./out.js');
       const r = await exportOutputs(plan, store, keys, dir, coveredBy(summary), { onWait: () => process.stderr.write(`waiting for another flow run writing to ${dir}\n`) });
-      if (!o.json) process.stdout.write(describeExport(r) + '\n');
+      if (!o.json) process.stdout.write(describeExport(r) + '\n' + afterExport(plan, summary, dir, fileBase).map((l) => l + '\n').join(''));
     }
     return summary;
   } finally { drop(); }
+}
+
+/**
+ * The lines after the export's: where each report went (`report: out/paper/report/paper.html`)
+ * and, after a failure, that the folder holds only what succeeded.
+ */
+export function afterExport(plan: Plan, s: Summary, dir: string, fileBase: (id: string) => string): string[] {
+  const where = relative(process.cwd(), dir) || '.';
+  const lines: string[] = [];
+  const made = new Set([...s.ran, ...s.hit]);
+  for (const n of plan.nodes.values()) {
+    if (n.type !== 'report' || !made.has(n.id)) continue;
+    const sub = join(dir, fileBase(n.id));
+    let html: string | undefined;
+    try { html = existsSync(sub) ? readdirSync(sub).find((f) => f.endsWith('.html')) : undefined; } catch { html = undefined; }
+    if (html) lines.push(`report: ${join(relative(process.cwd(), sub) || '.', html)}`);
+  }
+  if (s.failed.length) {
+    const ok = made.size;
+    lines.push(`${s.failed.length} node${s.failed.length === 1 ? '' : 's'} failed${s.skipped.length ? ` and ${s.skipped.length} ${s.skipped.length === 1 ? 'was' : 'were'} skipped` : ''}: ${where} has only the outputs of the ${ok} that succeeded`);
+  }
+  return lines;
 }

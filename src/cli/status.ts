@@ -18,11 +18,31 @@ export async function statusCommand(wf: string, o: WorkflowOpts & { json?: boole
     return;
   }
   const width = Math.min(40, Math.max(...a.map((x) => x.id.length)));
+  // nodes stale only through their inputs: their root causes once, after the list, with the nodes they reach
+  const byRoots = new Map<string, string[]>();
   for (const x of a) {
     if (x.fresh) { process.stdout.write(`  fresh  ${x.id}\n`); continue; }
     process.stdout.write(`  stale  ${x.id.padEnd(width)}  ${x.why.map((r) => r.text).join('; ')}\n`);
-    const own = x.why.every((r) => r.cue === 'inputs');
-    if (own && x.roots.length) process.stdout.write(`         ${''.padEnd(width)}  root: ${x.roots.join(' | ')}\n`);
+    if (x.why.every((r) => r.cue === 'inputs') && x.roots.length) {
+      const k = x.roots.join('\n');
+      byRoots.set(k, [...(byRoots.get(k) ?? []), x.id]);
+    }
   }
   process.stdout.write(`${a.length - stale.length} fresh, ${stale.length} stale\n`);
+  for (const [k, ids] of byRoots) process.stdout.write(rootBlock(k.split('\n'), ids, process.stdout.columns || 80));
+}
+
+/** "root cause: ...", once, then the nodes it makes stale, wrapped to the width. */
+export function rootBlock(roots: string[], ids: string[], columns = 80): string {
+  const head = roots.length === 1 ? [`root cause: ${roots[0]}`] : ['root causes:', ...roots.map((r) => `  ${r}`)];
+  const lead = `  makes ${ids.length} node${ids.length === 1 ? '' : 's'} stale: `;
+  const lines: string[] = [];
+  let cur = lead;
+  for (const [i, id] of ids.entries()) {
+    const word = id + (i < ids.length - 1 ? ',' : '');
+    if (cur.length + word.length + 1 > Math.max(40, columns - 1) && cur.trim().length) { lines.push(cur.trimEnd()); cur = '    '; }
+    cur += (cur.endsWith(' ') ? '' : ' ') + word;
+  }
+  lines.push(cur.trimEnd());
+  return [...head, ...lines].join('\n') + '\n';
 }

@@ -1,18 +1,29 @@
 // flow watch <wf>: run, then wait for a change to the workflow chain or any file its
 // nodes read; re-plan and run again (caching makes that re-run only what is affected).
 import { watch as fsWatch, statSync } from 'node:fs';
-import { defer, from, merge, fromEventPattern, debounceTime, take, switchMap, repeat, catchError, of, Observable } from 'rxjs';
+import { defer, from, merge, fromEventPattern, debounceTime, take, tap, switchMap, repeat, catchError, of, Observable } from 'rxjs';
 import { openWorkflow, reportError, type WorkflowOpts } from './common.js';
 import { runAndExport } from './run.js';
 import { projectRoot } from '../graph/load.js';
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
-const watchFile = (f: string): Observable<unknown> => fromEventPattern(
-  (h) => { try { return fsWatch(f, { recursive: statSync(f).isDirectory() }, h); } catch { return undefined; } },
+/** The changed path: the file, or the file changed inside a watched folder. */
+const watchFile = (f: string): Observable<string> => fromEventPattern<string>(
+  (h) => { try { return fsWatch(f, { recursive: statSync(f).isDirectory() }, (_ev, name) => h(name ? join(f, String(name)) : f)); } catch { return undefined; } },
   (_h, w) => w?.close(),
 );
 
-export async function watchCommand(wf: string, o: WorkflowOpts & { json?: boolean; out?: string | boolean }): Promise<void> {
+/** Between two cycles: what changed (a line per file, at most 5) and a separator with the time. */
+export function cycleHeader(changed: string[], columns = 80, now = new Date()): string {
+  const rel = [...new Set(changed)].map((f) => relative(process.cwd(), f) || f);
+  const lines = rel.slice(0, 5).map((f) => `changed: ${f}`);
+  if (rel.length > 5) lines.push(`changed: ${rel.length - 5} more`);
+  const stamp = ` ${now.toTimeString().slice(0, 8)} `;
+  const w = Math.max(20, Math.min(columns - 1, 79));
+  return [...lines, '-'.repeat(2) + stamp + '-'.repeat(Math.max(2, w - 2 - stamp.length))].join('\n') + '\n';
+}
+
+export async function watchCommand(wf: string, o: WorkflowOpts & { json?: boolean; out?: string | boolean; verbose?: boolean }): Promise<void> {
   const once = async (): Promise<string[]> => {
     try {
       const { plan, store } = await openWorkflow(wf, o);
@@ -26,7 +37,9 @@ export async function watchCommand(wf: string, o: WorkflowOpts & { json?: boolea
   const cycle = defer(() => from(once())).pipe(
     switchMap((files) => {
       if (!o.json) process.stdout.write(`watching ${files.length} files under ${projectRoot(resolve(wf))} (Ctrl-C to stop)\n`);
-      return merge(...files.map(watchFile)).pipe(debounceTime(150), take(1));
+      const seen: string[] = [];
+      return merge(...files.map(watchFile)).pipe(tap((f) => seen.push(f)), debounceTime(150), take(1),
+        tap(() => { if (!o.json) process.stdout.write(cycleHeader(seen, process.stdout.columns || 80)); }));
     }),
     repeat(),
     catchError((e) => { reportError(e); return of(null); }),

@@ -180,8 +180,11 @@ export function rootCauses(id: string, why: Reason[], rootsOf: (node: string) =>
   const out = new Set<string>();
   const own = why.filter((r) => r.cue !== 'inputs');
   if (own.length) {
-    const tail = unchanged.length ? `; ${unchanged.join(', ')} unchanged` : '';
     const special = own.find((r) => r.cue === 'new' || r.cue === 'forced' || r.cue === 'evicted');
+    // with no earlier run nothing is "unchanged": an upstream node that is new too is "new"
+    const isNew = (u: string) => special?.cue === 'new' && rootsOf(u).some((x) => x.startsWith(`${u} has no earlier run`));
+    const parts = [unchanged.filter(isNew), unchanged.filter((u) => !isNew(u))];
+    const tail = [parts[0].length ? `; ${parts[0].join(', ')} new` : '', parts[1].length ? `${parts[0].length ? ',' : ';'} ${parts[1].join(', ')} unchanged` : ''].join('');
     if (special?.cue === 'new') out.add(`${id} has no earlier run in this workflow${tail}`);
     else if (special?.cue === 'forced') out.add(`${id} was forced (--force)${tail}`);
     else if (special?.cue === 'evicted') out.add(`${id}: its cache entry is missing${tail}`);

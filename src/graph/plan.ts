@@ -2,7 +2,7 @@
 // types, cycles, $param substitution, params against each node's schema, the paths a
 // node reads, and the matrix expansion (a node is copied once per combination of the
 // matrix params it depends on, directly or through its inputs; the rest are shared).
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { FlowError } from '../errors.js';
 import type { NodeDef, InputSpec, OutputSpec } from './node.js';
 import type { PortType } from './ports.js';
@@ -51,6 +51,8 @@ export interface PlanNode {
   files: { abs: string; rel: string }[];
   /** hash of the code the node type runs (built-in: from the build's metafile; plugin: its module) */
   code: string;
+  /** params the node takes by "$name" that were set elsewhere than its file: name -> file (absolute) or "--set" */
+  paramFrom?: Record<string, string>;
   /** provenance nodes only: every node it depends on, directly or not (in plan order) */
   ancestors?: string[];
 }
@@ -237,6 +239,16 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
   }
   if (errs.length) throw new WorkflowInvalid(errs);
 
+  // where each param a node takes by "$name" was set, when not in the node's own file (a
+  // branch, or --set): a run's failure that names its value is blamed there (scheduler.ts)
+  for (const n of nodes.values()) {
+    const from: Record<string, string> = {};
+    for (const name of direct.get(n.base) ?? []) {
+      const f = has(sets, name) ? '--set' : own(loaded.paramFile, name);
+      if (f && f !== n.file) from[name] = f;
+    }
+    if (Object.keys(from).length) n.paramFrom = from;
+  }
   const dependents = dependentsOf(nodes);
   // provenance nodes list their ancestors now, so that runs (and their cached plans) need no graph
   const provNodes = [...nodes.values()].filter((n) => n.def.provenance);
@@ -251,6 +263,21 @@ export function buildPlan(loaded: Loaded, sets: Record<string, unknown> = {}): P
     ...(loaded.out ? { out: loaded.out } : {}),
     resolve: async (t) => catalog.get(t)!,
   };
+}
+
+/**
+ * " (resolved against workflows/paper.json, where node raw (load-yearbook) is
+ * declared; $dataDir was set in workflows/mine.json)": a relative path in params is resolved
+ * against the file that declares the node, not the (branch) file that set the param.
+ */
+function resolvedNote(d: Decl, p: string, loaded: Loaded): string {
+  if (isAbsolute(p)) return '';
+  const decl = relative(process.cwd(), d.file) || d.file;
+  const used = JSON.stringify(d.with ?? {});
+  const name = Object.entries(loaded.params).find(([k, v]) => typeof v === 'string' && v && p.startsWith(v) && used.includes(`$${k}`))?.[0];
+  const from = name ? own(loaded.paramFile, name) : undefined;
+  const set = from && from !== d.file ? `; $${name} was set in ${relative(process.cwd(), from) || from}, but a path is relative to the file declaring the node` : '';
+  return ` (resolved against ${decl}, where node ${d.id} (${d.uses}) is declared${set})`;
 }
 
 function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, branch: Record<string, unknown>, loaded: Loaded,
@@ -273,9 +300,9 @@ function expandOne(d: Decl, def: NodeDef<any>, raw: Record<string, unknown>, bra
   const files: { abs: string; rel: string }[] = [];
   for (const p of def.files?.(r.data) ?? []) {
     const abs = resolve(dirname(d.file), p);
-    if (!inside(loaded.root, abs)) { push(verr(d.file, f, `path ${p} leaves the project tree (${loaded.root}); keep data inside the project${where}`, d.id)); ok = false; continue; }
+    if (!inside(loaded.root, abs)) { push(verr(d.file, f, `path ${p} leaves the project tree (${loaded.root})${resolvedNote(d, p, loaded)}; keep data inside the project${where}`, d.id)); ok = false; continue; }
     const bad = inputPathProblem(loaded.root, abs);
-    if (bad) { push(verr(d.file, f, `${p} ${bad}${where}`, d.id)); ok = false; continue; }
+    if (bad) { push(verr(d.file, f, `${p} ${bad.startsWith('does not exist') ? `does not exist${resolvedNote(d, p, loaded)}` : bad}${where}`, d.id)); ok = false; continue; }
     files.push({ abs, rel: relative(loaded.root, abs).split('\\').join('/') });
   }
   const code = loaded.code.get(d.uses);

@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import { FlowError } from '../errors.js';
+import { closest } from './load.js';
 import type { Provenance } from './node.js';
 import { canonical, sha256 } from './hash.js';
 import { type Fingerprint, fileHashes, fileHashesKeep, fingerprint, fingerprintKey, provenanceOf, whyRun } from './fingerprint.js';
@@ -53,10 +54,31 @@ export function selectNodes(plan: Plan, names: string[], flag: string): Set<stri
   const out = new Set<string>();
   for (const name of names) {
     const hits = plan.nodes.has(name) ? [name] : [...plan.nodes.values()].filter((n) => n.base === name).map((n) => n.id);
-    if (!hits.length) throw new FlowError('validate', `${flag} ${name}: no such node; nodes: ${[...new Set([...plan.nodes.values()].map((n) => n.base))].join(', ')}`, { file: plan.file, node: name });
+    if (!hits.length) {
+      const bases = [...new Set([...plan.nodes.values()].map((n) => n.base))];
+      const near = closest(name, bases);
+      throw new FlowError('validate', `${flag} ${name}: no such node; ${near.length ? `did you mean ${near.join(' or ')}? (\`flow graph\` draws all ${bases.length})` : `nodes: ${bases.join(', ')}`}`, { file: plan.file, node: name });
+    }
     hits.forEach((h) => out.add(h));
   }
   return out;
+}
+
+/**
+ * A failed node's error: "fe_ris (fe) failed: <cause>; inputs: ...", blamed on the file that set
+ * a param the node took by "$name" when the cause names one of its values (a column typo in a
+ * branch's $controls: the branch file, not the file declaring the node).
+ */
+export function failure(plan: Plan, n: PlanNode, kind: FlowError['kind'], cause: Error, inputs: string[]): FlowError {
+  let file = n.file, note = '';
+  for (const [name, from] of Object.entries(n.paramFrom ?? {})) {
+    const words = JSON.stringify(plan.params[name] ?? null).match(/"(?:[^"\\]|\\.)*"/g) ?? [];
+    if (!words.some((w) => w.length > 2 && cause.message.includes(w))) continue;
+    if (from === '--set') note = ` (the value of $${name}, from --set ${name})`;
+    else { file = from; note = ` (the value of $${name}, set in this file)`; }
+    break;
+  }
+  return new FlowError(kind, `${n.id} (${n.type}) failed: ${cause.message}${note}${inputs.length ? `; inputs: ${inputs.join(', ')}` : ''}`, { node: n.id, file }, cause);
 }
 
 /** `ids` and every node they depend on (through graphology; loaded only when asked, not by a plain run). */
@@ -313,7 +335,7 @@ export function run(plan: Plan, opts: RunOptions): Observable<RunEvent> {
           const inputs = Object.entries(n.inputs).flatMap(([p, refs]) => refs.map((r) => `${p} <- ${r.node}.${r.port}`));
           const cause = e instanceof Error ? e : new Error(String(e));
           const err = e instanceof FlowError && e.kind !== 'run' && e.kind !== 'data' && e.kind !== 'validate' ? e
-            : new FlowError(e instanceof FlowError ? e.kind : 'run', `${n.id} (${n.type}) failed: ${cause.message}${inputs.length ? `; inputs: ${inputs.join(', ')}` : ''}`, { node: n.id, file: n.file }, cause);
+            : failure(plan, n, e instanceof FlowError ? e.kind : 'run', cause, inputs);
           const ms = performance.now() - start, k = key;
           report(n, () => {
             emit({ type: 'failed', node: n.id, key: k, ms, inputs, error: err });

@@ -3,13 +3,17 @@
 // Kernels in src/econ/measure never see arquero; these helpers are the boundary.
 import type { ColumnTable } from 'arquero';
 import { dataError } from '../errors.js';
+import { closest } from '../graph/load.js';
 
 const MAX_LISTED = 8;
 
 const MSG = {
-  missingColumns: (port: string, missing: string[], available: string[]) =>
-    `input "${port}" has no column ${missing.map((c) => `"${c}"`).join(', ')}; ` +
-    `available: ${available.join(', ')}. Fix the column name in the node's params or derive the column upstream.`,
+  missingColumns: (port: string, missing: string[], available: string[]) => {
+    // "did you mean" from the table's own columns; the whole list only when it is short
+    const near = missing.map((c) => closest(c, available, 1)[0]).filter((x): x is string => !!x);
+    const hint = near.length ? `; did you mean ${near.join(', ')}?` : available.length <= 12 ? `; available: ${available.join(', ')}` : `; the table has ${available.length} columns (${available.slice(0, 6).join(', ')}, ...)`;
+    return `input "${port}" has no column ${missing.map((c) => `"${c}"`).join(', ')}${hint}`;
+  },
   nonNumeric: (col: string, cells: string) =>
     `column "${col}" is not numeric at ${cells}. A token such as "NA" turns a CSV column into text: ` +
     `clean the file or give load-csv column types so that missing cells are empty.`,
