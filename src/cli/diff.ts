@@ -179,7 +179,7 @@ function text(r: Result): string {
   const cells = r.tables.reduce((n, t) => n + (t.cells?.length ?? 0), 0);
   if (same.length && changed.length) out.push('', `unchanged: ${same.map((t) => t.table).join(', ')}`);
   out.push('', r.changed
-    ? `${changed.length} of ${r.tables.length} table${r.tables.length === 1 ? '' : 's'} differ (${cells} cell${cells === 1 ? '' : 's'})${r.params.length ? `; root params: ${r.params.map((p) => p.name).join(', ')}` : ''}`
+    ? `${changed.length} of ${r.tables.length} table${r.tables.length === 1 ? '' : 's'} differ${changed.length === 1 ? 's' : ''} (${cells} cell${cells === 1 ? '' : 's'})${r.params.length ? `; root params: ${r.params.map((p) => p.name).join(', ')}` : ''}`
     : `nothing changed: ${r.tables.length} table${r.tables.length === 1 ? '' : 's'} identical${r.params.length ? '' : ', no param differs'}`);
   return out.join('\n');
 }
@@ -208,6 +208,6 @@ function markdown(r: Result): string {
   }
   const same = r.tables.filter((t) => t.status === 'unchanged').map((t) => c(t.table));
   if (same.length) out.push('', `Unchanged: ${same.join(', ')}.`);
-  out.push('', r.changed ? `${r.tables.length - same.length} of ${r.tables.length} tables differ.` : 'Nothing changed.');
+  out.push('', r.changed ? `${r.tables.length - same.length} of ${r.tables.length} table${r.tables.length === 1 ? '' : 's'} differ${r.tables.length - same.length === 1 ? 's' : ''}.` : 'Nothing changed.');
   return out.join('\n');
 }
