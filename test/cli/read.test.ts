@@ -1,8 +1,8 @@
 // flow read: outputs by node name from the cache (paper.json and robust-delta.json run on it):
 // a table as CSV (--head), a model as JSON equal to the cached artifact, a table's report as
 // its Markdown, a matrix copy by its bracketed id; not-run and unknown-node messages.
-import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, flow } from '../graph/helpers.js';
@@ -11,6 +11,9 @@ import { paperCache } from './paper-cache.js';
 
 let cache = '';
 beforeAll(async () => { cache = await paperCache(); }, 240_000);
+const temps: string[] = [];
+afterAll(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+const tempDir = (prefix: string) => { const d = mkdtempSync(join(tmpdir(), prefix)); temps.push(d); return d; };
 const read = (...args: string[]) => flow(['read', ...args, '--cache', cache], REPO);
 /** the model a workflow's last run left in the cache, read from the artifact itself */
 const cachedModel = (wf: string, node: string) => {
@@ -78,7 +81,7 @@ describe('flow read', () => {
   });
 
   it('says a node not yet run has not been run, and how to run it (exit 1)', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'flow-read-empty-'));
+    const empty = tempDir('flow-read-empty-');
     const r = flow(['read', 'workflows/paper.json', 'table2', '--cache', empty], REPO);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`error: workflows/paper.json: table2 has not been run on this cache (${empty}): run it with \`flow run workflows/paper.json --cache ${empty} --only table2\`\n`);
@@ -88,7 +91,7 @@ describe('flow read', () => {
   });
 
   it('without a workflow, reads from the workflow of the last run on the cache', () => {
-    const own = mkdtempSync(join(tmpdir(), 'flow-read-last-'));
+    const own = tempDir('flow-read-last-');
     expect(flow(['run', 'workflows/robust-delta.json', '--no-out', '--only', 'fe_ris', '--cache', own], REPO).code).toBe(0);
     const r = flow(['read', 'fe_ris', '--cache', own], REPO);
     expect(r.code, r.stderr).toBe(0);
