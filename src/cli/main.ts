@@ -40,6 +40,18 @@ program.command('explain <workflow> <node>').description('why a node ran last ti
   .option('--set <name=value>', 'as for run', collectSet, []).option('--json', 'JSON output').option(...cacheOpt)
   .action(async (wf, node, o) => (await import('./explain.js')).explainCommand(wf, node, o));
 
+program.command('diff <a> <b>').description('run two workflows (most nodes are cache hits) and print each table\'s changed cells and the root param differences; exit 1 when anything differs')
+  .option('--table <id>', 'only this table node (repeatable; a declared id matches its matrix copies)', collect, [])
+  .option('--json', 'JSON output').option('--format <f>', 'text | md (Markdown)', 'text')
+  .option('--jobs <n>', 'as for run', (v) => Math.max(1, parseInt(v, 10) || 1), 4).option(...cacheOpt)
+  .action(async (a, b, o) => (await import('./diff.js')).diffCommand(a, b, o));
+
+program.command('read <workflow-or-node> [node]').description('print one output from the cache: flow read [workflow] <node>[.<port>] (a table as CSV, a model as JSON, a table\'s report as Markdown); without a workflow, the last one run on the cache')
+  .option('--head <n>', 'a table: only its first N rows').option('--json', 'the value as JSON')
+  .option('--file <name>', 'a report: which of its files (default: the .md)')
+  .option('--set <name=value>', 'as for run', collect, []).option(...cacheOpt)
+  .action(async (first, node, o) => (await import('./read.js')).readCommand(first, node, o));
+
 program.command('graph <workflow>').description('print the DAG')
   .option('--format <f>', 'mermaid | dot | json', 'mermaid').option('--set <name=value>', 'as for run', collectSet, [])
   .action(async (wf, o) => (await import('./graph.js')).graphCommand(wf, o));
