@@ -16,7 +16,7 @@ export async function uiCommand(workflows: string[], o: UiCmdOpts): Promise<void
   const { store } = await session.open(session.given[0]);
   for (const rel of session.given.slice(1)) await session.open(rel);
   session.startPolling(store);
-  const server = uiServer(session);
+  const server = uiServer(session, o.host);
   await new Promise<void>((res, rej) => { server.once('error', rej); server.listen(port, o.host, () => res()); });
   const addr = server.address();
   const where = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/` : String(addr);

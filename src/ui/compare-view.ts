@@ -67,8 +67,8 @@ export async function compareSides(store: Store, a: Side, b: Side, node: string,
   const recA = a.keys[node] ? store.getRecord(a.keys[node]!) : undefined;
   const recB = b.keys[node] ? store.getRecord(b.keys[node]!) : undefined;
   const missing = [...(recA ? [] : [a.label]), ...(recB ? [] : [b.label])];
-  // the workflows' params (branch files), the --set overrides (runs)
-  const params = [...(a.params && b.params ? diffJson(a.params, b.params, 'params') : []), ...diffJson(a.sets ?? {}, b.sets ?? {}, 'set')]
+  // the effective params of both sides, else (a run whose workflow is gone) their --set overrides
+  const params = (a.params && b.params ? diffJson(a.params, b.params, 'params') : diffJson(a.sets ?? {}, b.sets ?? {}, 'set'))
     .map(([field, x, y]) => ({ field, a: x, b: y }));
   // each node both sides have whose own fingerprint differs (not through its inputs)
   const roots: { node: string; what: string[] }[] = [];

@@ -42,7 +42,11 @@ async function body(req: IncomingMessage): Promise<any> {
 
 const runId = (r: JournalRun) => `${r.at}|${r.workflow}|${canonical(r.sets)}`;
 
-export function uiServer(session: Session): Server {
+/** host:port names the page may be reached by (a page of another site rebound to 127.0.0.1 is refused). */
+const LOCAL_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+export function uiServer(session: Session, host = '127.0.0.1'): Server {
+  const names = new Set([...LOCAL_NAMES, host.includes(':') ? `[${host}]` : host]);
   const layouts = new Map<string, Awaited<ReturnType<typeof layout>>>();
   const setsOf = (u: URL) => u.searchParams.getAll('set').flatMap(splitSets);
 
@@ -63,7 +67,12 @@ export function uiServer(session: Session): Server {
     const r = (await readJournal(store.dir)).find((x) => runId(x) === spec.run);
     if (!r) throw new HttpError(404, `no run ${spec.run} in the journal`);
     if (!r.nodes) throw new HttpError(409, `the journal keeps node details only for recent runs; ${r.at} has none`);
-    return { label: `${r.workflow} ${r.at}`, sets: r.sets, keys: Object.fromEntries(Object.entries(r.nodes).map(([id, x]) => [id, x.key])) };
+    // the run's effective params, when its workflow is one of ours and still valid
+    let params: Record<string, unknown> | undefined;
+    if (session.files.has(r.workflow)) {
+      try { params = (await session.open(r.workflow, Object.entries(r.sets).map(([k, v]) => `${k}=${JSON.stringify(v)}`))).plan.params; } catch { /* changed since: the --set overrides only */ }
+    }
+    return { label: `${r.workflow} ${r.at}`, sets: r.sets, params, keys: Object.fromEntries(Object.entries(r.nodes).map(([id, x]) => [id, x.key])) };
   }
 
   async function api(req: IncomingMessage, res: ServerResponse, u: URL): Promise<void> {
@@ -123,6 +132,8 @@ export function uiServer(session: Session): Server {
 
   return createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://localhost');
+    const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (host !== '0.0.0.0' && host !== '::' && !names.has(hostName)) return send(res, 403, { error: `unexpected Host ${req.headers.host}` });
     const st = STATIC[u.pathname];
     if (req.method === 'GET' && st) {
       try {

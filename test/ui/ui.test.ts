@@ -2,8 +2,8 @@
 // browser download): the compiled CLI serves paper.json on a cold temp cache; a run started
 // from the page turns every box `ran`, a second one `hit`; a run from a terminal on the same
 // cache is picked up; fe_ris's panel shows the model's coefficients as stored in the cache;
-// the comparison of robust-delta.json with paper.json highlights changed cells and names
-// delta; multiverse.json's copies are collapsed into x24 boxes that expand on click.
+// the comparison of robust-delta.json with paper.json (as branch files, then as two runs of
+// the journal) highlights changed cells and names delta; multiverse.json's copies are collapsed into x24 boxes that expand on click.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -112,6 +112,18 @@ describe.skipIf(!!why)(`flow ui in headless Chromium${why ? ` (skipped: ${why})`
     const fields = await page.$$eval('#cmp-result [data-params-diff] li', (els) => els.map((e) => e.getAttribute('data-field')));
     expect(fields).toContain('params.delta');
   }, 240_000);
+
+  it('compares two runs of the journal: the same cells change, stock is a root cause', async () => {
+    const runOption = (wf: string) => page.waitForFunction((w) => [...document.querySelectorAll('#cmp-a option')].find((o) => (o as HTMLOptionElement).value.startsWith('run:') && o.textContent!.includes(w))?.getAttribute('value'), wf, { timeout: 30_000 }).then((h) => h.jsonValue() as Promise<string>);
+    await page.selectOption('#cmp-a', await runOption('workflows/paper.json'));
+    await page.selectOption('#cmp-b', await runOption('workflows/robust-delta.json'));
+    await page.selectOption('#cmp-node', 'table2');
+    await page.click('#cmp-go');
+    await page.waitForSelector('#cmp-result [data-roots]', { timeout: 60_000 });
+    expect(await page.$$eval('#cmp-result [data-row="coef:lnINF"] td.changed', (els) => els.length)).toBeGreaterThan(0);
+    expect(await page.$$eval('#cmp-result [data-root]', (els) => els.map((e) => e.getAttribute('data-root')))).toContain('stock');
+    expect(await page.$$eval('#cmp-result [data-params-diff] li', (els) => els.map((e) => e.getAttribute('data-field')))).toContain('params.delta');
+  }, 120_000);
 
   it("collapses multiverse.json's matrix copies into x24 boxes that expand on click", async () => {
     await page.selectOption('#wf', 'workflows/multiverse.json');
