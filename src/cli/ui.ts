@@ -17,7 +17,10 @@ export async function uiCommand(workflows: string[], o: UiCmdOpts): Promise<void
   for (const rel of session.given.slice(1)) await session.open(rel);
   session.startPolling(store);
   const server = uiServer(session, o.host);
-  await new Promise<void>((res, rej) => { server.once('error', rej); server.listen(port, o.host, () => res()); });
+  await new Promise<void>((res, rej) => {
+    server.once('error', (e: NodeJS.ErrnoException) => { session.stop(); rej(new FlowError('validate', `--host ${o.host} --port ${port}: cannot listen there (${e.code === 'EADDRINUSE' ? 'the port is taken: try another, or --port 0' : e.message})`)); });
+    server.listen(port, o.host, () => res());
+  });
   const addr = server.address();
   const where = typeof addr === 'object' && addr ? `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/` : String(addr);
   process.stdout.write(`flow ui: ${where}  (${session.given.join(', ')}; cache ${store.dir}; Ctrl-C to stop)\n`);

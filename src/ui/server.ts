@@ -84,7 +84,7 @@ export function uiServer(session: Session, host = '127.0.0.1'): Server {
       const laid = async (dir: 'LR' | 'TB') => {
         const lk = `${plan.rel} ${plan.order.join(' ')} ${[...expand].sort().join(',')} ${dir}`;
         let l = layouts.get(lk);
-        if (!l) { l = await layout(plan, expand, dir); layouts.set(lk, l); }
+        if (!l) { if (layouts.size > 50) layouts.clear(); l = await layout(plan, expand, dir); layouts.set(lk, l); }
         return l;
       };
       // auto: the direction whose drawing comes out larger in the page's viewport (vw x vh)
