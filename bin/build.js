@@ -14,7 +14,7 @@
 //   works from either).
 // Files in dist/ that this build did not write (an older build's chunks, tsc output) are
 // removed, so the manifest's stamp covers exactly what runs.
-import { mkdtempSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -56,6 +56,9 @@ const prune = (d) => {
   }
 };
 prune(dist);
+// flow ui's page (src/ui/*.html, .js, .css): plain files, shipped as they are to dist/ui/
+mkdirSync(join(dist, 'ui'), { recursive: true });
+for (const f of readdirSync(join(root, 'src/ui')).filter((f) => /\.(html|js|css)$/.test(f))) { copyFileSync(join(root, 'src/ui', f), join(dist, 'ui', f)); written.add(join(dist, 'ui', f)); }
 // FLOW_BUILD_META=file.json: esbuild's metafile, to see what went into which chunk
 if (process.env.FLOW_BUILD_META) writeFileSync(process.env.FLOW_BUILD_META, JSON.stringify(result.metafile));
 const bytes = [...written].reduce((s, p) => s + statSync(p).size, 0);

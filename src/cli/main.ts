@@ -94,6 +94,13 @@ program.command('export <workflow> <node>').description('the Stata or R code tha
   .option('--set <name=value>', 'as for run', collectSet, []).option(...cacheOpt)
   .action(async (wf, node, o) => (await import('./export.js')).exportCommand(wf, node, o));
 
+program.command('ui [workflow...]').description('a local web app: the DAG coloured by status, live runs, node outputs, run history and comparisons (default: the workflows in workflows/)')
+  .option('--port <p>', 'port (0: any free one)', '8765').option('--host <h>', 'address to listen on', '127.0.0.1')
+  .option('--no-out', 'runs started from the page write no outputs (only the cache)')
+  .option('--jobs <n>', 'as for run', (v) => Math.max(1, parseInt(v, 10) || 1), 4)
+  .option('--workers <n>', 'as for run', (v) => Math.max(0, parseInt(v, 10) || 0)).option(...cacheOpt)
+  .action(async (wfs, o) => (await import('./ui.js')).uiCommand(wfs, o));
+
 program.command('worker').description('run node jobs from a flow run --executor bullmq: pull from Redis, read and write the shared cache')
   .requiredOption('--redis <url>', 'the queue: redis://host:port[?prefix=NAME] (the same as the coordinator\'s)')
   .requiredOption('--cache <url>', 'the shared cache: s3://bucket/prefix?endpoint=… or file:///shared/dir (the same as the coordinator\'s)')

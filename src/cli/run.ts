@@ -4,11 +4,12 @@ import { flowVersion, gitCommit, openWorkflow, type WorkflowOpts } from './commo
 import { render } from './render.js';
 import { printWarnings, warningsOf } from './warnings.js';
 import { run } from '../graph/scheduler.js';
+import { Observable } from 'rxjs/internal/Observable';
 import { lease } from '../graph/lock.js';
 import { outDirProblem, writableDir } from '../graph/paths.js';
 import { FlowError } from '../errors.js';
 import type { Plan } from '../graph/plan.js';
-import type { Summary } from '../graph/events.js';
+import type { RunEvent, Summary } from '../graph/events.js';
 import type { Store } from '../graph/store.js';
 import type { Executor, SharedCache } from '../graph/remote.js';
 import { isRemoteUrl } from '../remote/backend.js';
@@ -63,13 +64,15 @@ function checkedOutDir(plan: Plan, store: Store, out: string | boolean | undefin
   return real;
 }
 
-/** Runs a plan and writes its outputs (flow run, flow watch) under one lease on the cache, so
- * gc cannot remove a result between the run and the export; the out folder's lock is out.ts's. */
-export async function runAndExport(plan: Plan, store: Store, o: Partial<RunCmdOpts>, elsewhere: { remote?: SharedCache; executor?: Executor } = {}): Promise<Summary> {
+/** Runs a plan and writes its outputs (flow run, flow watch, flow ui) under one lease on the cache, so
+ * gc cannot remove a result between the run and the export; the out folder's lock is out.ts's.
+ * `onEvent` sees every run event as it happens (flow ui forwards them to the page). */
+export async function runAndExport(plan: Plan, store: Store, o: Partial<RunCmdOpts>, { onEvent, ...elsewhere }: { remote?: SharedCache; executor?: Executor; onEvent?: (e: RunEvent) => void } = {}): Promise<Summary> {
   const dir = checkedOutDir(plan, store, o.out);
   const drop = await lease(store.dir, plan.rel, { onWait: () => process.stderr.write('waiting for flow cache gc to finish\n') });
   try {
-    const { summary, keys } = await render(run(plan, { store, leased: true, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) }, ...elsewhere }), { json: o.json, verbose: o.verbose });
+    const events = run(plan, { store, leased: true, only: o.only, force: o.force, concurrency: o.jobs, workers: o.workers, about: { flow: flowVersion(), commit: gitCommit(plan.root) }, ...elsewhere });
+    const { summary, keys } = await render(onEvent ? tapped(events, onEvent) : events, { json: o.json, verbose: o.verbose });
     printWarnings(plan, warningsOf(plan, store, keys), (m) => process.stderr.write(m));
     if (dir) {
       const { exportOutputs, describeExport, fileBase } = await import('./out.js');
@@ -101,3 +104,6 @@ export function afterExport(plan: Plan, s: Summary, dir: string, fileBase: (id: 
   }
   return lines;
 }
+/** The same events, each shown to `f` first. */
+const tapped = (events: Observable<RunEvent>, f: (e: RunEvent) => void) => new Observable<RunEvent>((sub) =>
+  events.subscribe({ next: (e) => { try { f(e); } catch { /* an observer's problem is not the run's */ } sub.next(e); }, error: (e) => sub.error(e), complete: () => sub.complete() }));
