@@ -101,7 +101,7 @@ function hasNull(v: unknown): boolean {
   return false;
 }
 
-/** Every ancestor of `n` (a provenance node): id, type, version, key, params, wiring and file hashes (keyOf/filesOf of this run). */
+/** Every ancestor of `n` (a provenance node): id, type, version, key, params, wiring and file hashes (keyOf/filesOf of this run), and the run's --set overrides, workflow params and matrix. */
 export function provenanceOf(plan: Plan, n: PlanNode, keyOf: (id: string) => string, filesOf: (id: string) => Record<string, string>): Provenance {
   const nodes: ProvenanceNode[] = (n.ancestors ?? []).map((id) => {
     const a = plan.nodes.get(id)!;
@@ -111,7 +111,8 @@ export function provenanceOf(plan: Plan, n: PlanNode, keyOf: (id: string) => str
       files: Object.entries(filesOf(id)).map(([path, h]) => ({ path, sha256: h })),
     };
   });
-  return { workflow: plan.rel, nodes };
+  // the variant (--set overrides, effective params, matrix): in the key of the provenance node
+  return { workflow: plan.rel, nodes, sets: plan.sets ?? {}, params: plan.params ?? {}, matrix: plan.matrix ?? {} };
 }
 
 /** The hash of a provenance for the fingerprint; null while some ancestor's key is unknown ('?'). */
