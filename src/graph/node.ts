@@ -63,6 +63,8 @@ export interface Provenance {
   /** the workflow's params after --set (what "$name" resolves to), and its matrix */
   params?: Record<string, unknown>;
   matrix?: Record<string, unknown[]>;
+  /** flow and Node versions, git commit, its date and dirty flag (src/graph/about.ts) */
+  about?: { flow: string; node: string; commit?: string; commitDate?: string; dirty?: boolean };
 }
 
 export interface NodeDef<S extends z.ZodType = z.ZodType> {

@@ -1,7 +1,8 @@
 // `report`: table and plot parts -> one self-contained report.html: the DAG (matrix copies
 // collapsed, scaled to the page, each box linked to its table or provenance entry), tables,
 // coefficient and effects plots, and provenance (the run's --set overrides and effective
-// params, what rendered it, every node's cache key, each table's inputs and data files).
+// params, flow / Node versions and git commit, every node's cache key, each table's inputs
+// and data files: all in its key).
 import { z } from 'zod';
 import { defineNode } from '../graph/node.js';
 import type { Report } from '../ports/index.js';
@@ -10,7 +11,6 @@ import { composeReport } from '../report/compose.js';
 import { renderDot, toDot, dagNodes, dagSvg as dagSvg_, dagLegend } from '../report/dag.js';
 import { collapseCopies, declaredId } from '../report/dag-collapse.js';
 import { anchorOf, branchLabel } from '../report/provenance.js';
-import { renderStamp } from '../report/about.js';
 
 export const reportParams = z.object({
   title: z.string().default('Report'),
@@ -30,7 +30,7 @@ export const reportNode = defineNode({
   inputs: { parts: { type: 'report', many: true, description: 'outputs of table, spec-curve or report nodes' } },
   outputs: { report: { type: 'report' } },
   provenance: true,
-  async run({ params, inputs, provenance, nodeId, resolvePath }) {
+  async run({ params, inputs, provenance, nodeId }) {
     const reports: Report[] = Array.isArray(inputs.parts) ? inputs.parts : [inputs.parts];
     const parts: Part[] = reports.flatMap((r) => (r?.parts ?? []).filter(isPart));
     const self = { id: nodeId, type: 'report', from: parts.map((p) => p.node) };
@@ -46,10 +46,9 @@ export const reportNode = defineNode({
         : dagSvg_(nodes, href);
     const label = branchLabel(params.branch, provenance?.sets);
     const title = label ? `${params.title} (${label})` : params.title;
-    const stamp = renderStamp(resolvePath('.'));
     const html = composeReport(parts, {
       title, term: params.term, labels: params.labels, dagSvg, dagLegend: dagSvg ? dagLegend(nodes.map((n) => n.type), Math.max(1, ...collapseCopies(nodes).map((n) => n.count ?? 1))) : undefined,
-      provenance, stamp, self: { id: nodeId, type: 'report' },
+      provenance, self: { id: nodeId, type: 'report' },
     });
     const report: Report = { title, files: { [`${params.name}.html`]: html }, parts };
     return { report };

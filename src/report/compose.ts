@@ -4,7 +4,6 @@
 import type { ModelJson } from '../ports/index.js';
 import type { Provenance } from '../graph/node.js';
 import { anchorOf, provenanceSection } from './provenance.js';
-import type { RenderStamp } from './about.js';
 import type { Part, TablePart } from './grid.js';
 import { toHtmlTable, TABLE_CSS } from './html.js';
 import { forestPlot, type PlotRow } from './svg-plot.js';
@@ -20,8 +19,6 @@ export interface ComposeOptions {
   dagSvg?: string;
   dagLegend?: string;
   provenance?: Provenance;
-  /** what rendered the report (not in its key: see about.ts) */
-  stamp?: RenderStamp;
   /** the report node itself (listed with the nodes: the engine passes only its ancestors) */
   self?: { id: string; type: string };
 }
@@ -130,7 +127,7 @@ export function composeReport(parts: Part[], o: ComposeOptions): string {
     body.push(`<div class="figure">${forestPlot(effects.rows, { title: `Spatial effects of ${labelOf(effects.term, o.labels)}: direct, indirect, total (95% CI)`, xLabel: 'effect' })}</div>`);
   }
   for (const p of plots) if (p.kind === 'plot') body.push(section(p.node, p.svg, 'figure plot'));
-  if (o.provenance) body.push('<h2 id="provenance">Provenance</h2>', provenanceSection(parts, o.provenance, { stamp: o.stamp, self: o.self }));
+  if (o.provenance) body.push('<h2 id="provenance">Provenance</h2>', provenanceSection(parts, o.provenance, { self: o.self }));
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(o.title)}</title>` +
     `<style>${PAGE_CSS}${TABLE_CSS}</style></head><body>\n${body.join('\n')}\n</body></html>\n`;
 }

@@ -1,10 +1,9 @@
 // The report's provenance section: which variant of the workflow it is (its --set overrides,
-// effective params, matrix), what rendered it (about.ts), every node with its cache key
+// effective params, matrix), what made it (flow, Node, git commit), every node with its cache key
 // (matrix copies under their declared node), and for each table the node, params, upstream
-// nodes and data files it rests on. Everything but the render stamp is in the report's key.
+// nodes and data files it rests on. All of it is in the report's key (graph/about.ts).
 import type { Provenance, ProvenanceNode } from '../graph/node.js';
 import type { Part } from './grid.js';
-import type { RenderStamp } from './about.js';
 import { escapeHtml } from './format.js';
 import { declaredId } from './dag-collapse.js';
 
@@ -68,12 +67,15 @@ function variant(prov: Provenance): string[] {
   return out;
 }
 
-function stampLines(s: RenderStamp): string[] {
-  const commit = s.commit ? `<code>${escapeHtml(s.commit.slice(0, 12))}</code>${s.dirty ? ' with uncommitted changes (dirty)' : s.dirty === false ? ' (clean)' : ''}` : 'none (not a git checkout)';
+function aboutLines(a: NonNullable<Provenance['about']>): string[] {
+  const date = a.commitDate ? ` of ${escapeHtml(a.commitDate.replace('T', ' '))}` : '';
+  const commit = a.commit
+    ? `<code>${escapeHtml(a.commit.slice(0, 12))}</code>${date}${a.dirty ? ', with uncommitted changes to tracked files (dirty)' : a.dirty === false ? ' (clean)' : ''}`
+    : 'none (not a git checkout)';
   return [
-    `<p class="stamp">Rendered ${escapeHtml(s.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))} by flow ${escapeHtml(s.flow)} on Node ${escapeHtml(s.node)}; git commit ${commit}.</p>`,
-    '<p class="note">The date, versions and commit are those of the run that rendered this report. They are not part of its cache key ' +
-      '(the date would re-render it on every run), so a later run that hits shows them unchanged; <code>flow log</code> lists every run with its flow version and commit.</p>',
+    `<p class="stamp">Made with flow ${escapeHtml(a.flow)} on Node ${escapeHtml(a.node)}; git commit ${commit}.</p>`,
+    '<p class="note">These are part of the report\'s cache key: it is rendered again after a commit, a change to the checkout or another flow or Node version. ' +
+      'The date of each run is in <code>flow log</code> (a run date in the report would re-render it on every run).</p>',
   ];
 }
 
@@ -97,9 +99,9 @@ function nodeTable(prov: Provenance, self?: { id: string; type: string }): strin
   return out;
 }
 
-export function provenanceSection(parts: Part[], prov: Provenance, o: { stamp?: RenderStamp; self?: { id: string; type: string } } = {}): string {
+export function provenanceSection(parts: Part[], prov: Provenance, o: { self?: { id: string; type: string } } = {}): string {
   const byId = new Map(prov.nodes.map((n) => [n.id, n]));
-  const out = ['<h3>Run</h3>', ...variant(prov), ...(o.stamp ? stampLines(o.stamp) : [])];
+  const out = ['<h3>Run</h3>', ...variant(prov), ...(prov.about ? aboutLines(prov.about) : [])];
   out.push('<h3>Nodes and cache keys</h3>', ...nodeTable(prov, o.self));
   // one entry per producing node (a spec-curve gives a table and a plot)
   const names = new Map<string, string[]>();
