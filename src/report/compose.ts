@@ -91,7 +91,7 @@ pre{background:#f6f6f6;padding:.6em;overflow-x:auto;white-space:pre-wrap;overflo
 .figure{margin:1em 0}.figure svg{display:block;max-width:100%;height:auto}
 .table-wrap{max-width:100%;overflow-x:auto}
 table.prov{border-collapse:collapse;font-size:.85em;max-width:100%}table.prov td,table.prov th{border:1px solid #ddd;padding:.2em .5em;text-align:left;overflow-wrap:anywhere}
-table.prov tr.set td{background:#fff6d6}
+table.prov tr.set td{background:#fff6d6}table.prov.params td:first-child,table.prov.nodes td:first-child{white-space:nowrap;overflow-wrap:normal}
 .legend{font-family:Helvetica,Arial,sans-serif;font-size:.8em;color:#333;margin:.3em 0}.legend .key{margin-right:1.2em;white-space:nowrap}
 .legend .swatch{display:inline-block;width:.9em;height:.9em;border:1px solid #444;border-radius:3px;vertical-align:-.1em;margin-right:.35em}
 .legend .swatch.stack{box-shadow:2px 2px 0 #fff,3px 3px 0 #444}
