@@ -12,6 +12,7 @@ import { InputRefused } from './inputs.js';
 import { relative, sep } from 'node:path';
 import type { Plan, PlanNode } from './plan.js';
 import type { Provenance, ProvenanceNode } from './node.js';
+import { aboutOf } from './about.js';
 import type { Store, CacheRecord, NodeState } from './store.js';
 
 export type InputHash = string | null; // null: upstream has not run yet (unknown output)
@@ -101,7 +102,7 @@ function hasNull(v: unknown): boolean {
   return false;
 }
 
-/** Every ancestor of `n` (a provenance node): id, type, version, key, params, wiring and file hashes (keyOf/filesOf of this run). */
+/** Every ancestor of `n` (a provenance node): id, type, version, key, params, wiring and file hashes (keyOf/filesOf of this run), and the run's --set overrides, workflow params, matrix, and flow / Node versions and git commit (about.ts). */
 export function provenanceOf(plan: Plan, n: PlanNode, keyOf: (id: string) => string, filesOf: (id: string) => Record<string, string>): Provenance {
   const nodes: ProvenanceNode[] = (n.ancestors ?? []).map((id) => {
     const a = plan.nodes.get(id)!;
@@ -111,7 +112,9 @@ export function provenanceOf(plan: Plan, n: PlanNode, keyOf: (id: string) => str
       files: Object.entries(filesOf(id)).map(([path, h]) => ({ path, sha256: h })),
     };
   });
-  return { workflow: plan.rel, nodes };
+  // the variant (--set overrides, effective params, matrix) and what it is made with (versions,
+  // commit): in the key of the provenance node, so that its result may show them
+  return { workflow: plan.rel, nodes, sets: plan.sets ?? {}, params: plan.params ?? {}, matrix: plan.matrix ?? {}, about: aboutOf(plan) };
 }
 
 /** The hash of a provenance for the fingerprint; null while some ancestor's key is unknown ('?'). */

@@ -57,6 +57,14 @@ export interface ProvenanceNode {
 export interface Provenance {
   workflow: string;
   nodes: ProvenanceNode[];
+  /** the run's --set overrides (none: the workflow's own values); part of the key, so that a
+   * report says which params a --set run changed */
+  sets?: Record<string, unknown>;
+  /** the workflow's params after --set (what "$name" resolves to), and its matrix */
+  params?: Record<string, unknown>;
+  matrix?: Record<string, unknown[]>;
+  /** flow and Node versions, git commit, its date and dirty flag (src/graph/about.ts) */
+  about?: { flow: string; node: string; commit?: string; commitDate?: string; dirty?: boolean };
 }
 
 export interface NodeDef<S extends z.ZodType = z.ZodType> {

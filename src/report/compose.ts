@@ -1,6 +1,9 @@
-// Report parts -> one self-contained HTML page: inline CSS and SVG, no scripts.
+// Report parts -> one self-contained HTML page: inline CSS and SVG, no scripts. Every figure
+// scales to the column (and to the printed page); each table and plot sits in a section
+// anchored by its node id (anchorOf), which the DAG's boxes link to.
 import type { ModelJson } from '../ports/index.js';
-import type { Provenance, ProvenanceNode } from '../graph/node.js';
+import type { Provenance } from '../graph/node.js';
+import { anchorOf, provenanceSection } from './provenance.js';
 import type { Part, TablePart } from './grid.js';
 import { toHtmlTable, TABLE_CSS } from './html.js';
 import { forestPlot, type PlotRow } from './svg-plot.js';
@@ -12,9 +15,12 @@ export interface ComposeOptions {
   /** coefficient of the coefficient plot (default: first term of the first model) */
   term?: string;
   labels?: Record<string, string>;
-  /** DAG as inline SVG (rendered by the caller: it is async) */
+  /** DAG as inline SVG (rendered by the caller: it is async), and its legend (HTML) */
   dagSvg?: string;
+  dagLegend?: string;
   provenance?: Provenance;
+  /** the report node itself (listed with the nodes: the engine passes only its ancestors) */
+  self?: { id: string; type: string };
 }
 
 const Z95 = 1.959963984540054;
@@ -77,72 +83,38 @@ export function effectsPlotRows(tables: TablePart[], term?: string): { term: str
   return rows.length ? { term, rows } : null;
 }
 
-/** the node and every ancestor, by walking the wired inputs */
-function ancestors(nodes: ProvenanceNode[], id: string): ProvenanceNode[] {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const out: ProvenanceNode[] = [];
-  const todo = [id];
-  const seen = new Set<string>();
-  while (todo.length) {
-    const cur = todo.pop()!;
-    if (seen.has(cur)) continue;
-    seen.add(cur);
-    const n = byId.get(cur);
-    if (!n) continue;
-    out.push(n);
-    for (const i of n.inputs) {
-      const cut = i.from.lastIndexOf('.');
-      todo.push(byId.has(i.from) || cut < 0 ? i.from : i.from.slice(0, cut));
-    }
-  }
-  return out;
-}
-
-function provenanceSection(parts: Part[], prov: Provenance): string {
-  const byId = new Map(prov.nodes.map((n) => [n.id, n]));
-  const out = [`<p>Workflow: <code>${escapeHtml(prov.workflow)}</code></p>`];
-  // one entry per producing node (a spec-curve gives a table and a plot)
-  const names = new Map<string, string[]>();
-  for (const p of parts) names.set(p.node, [...(names.get(p.node) ?? []), p.kind === 'table' ? p.grid.name : `${p.name} (plot)`]);
-  for (const [id, what] of names) {
-    const n = byId.get(id);
-    out.push(`<h3>${escapeHtml([...new Set(what)].join(', '))}</h3>`);
-    if (!n) { out.push(`<p>node <code>${escapeHtml(id)}</code> (not in this run's provenance)</p>`); continue; }
-    out.push(`<p>node <code>${escapeHtml(n.id)}</code> (${escapeHtml(n.type)} v${n.version}), cache key <code>${escapeHtml(n.key)}</code></p>`);
-    out.push(`<details><summary>params</summary><pre>${escapeHtml(JSON.stringify(n.params, null, 2))}</pre></details>`);
-    const anc = ancestors(prov.nodes, n.id).filter((a) => a.id !== n.id);
-    if (anc.length) {
-      out.push('<details><summary>upstream nodes</summary><table class="prov"><thead><tr><th>node</th><th>type</th><th>cache key</th></tr></thead><tbody>');
-      for (const a of anc) out.push(`<tr><td><code>${escapeHtml(a.id)}</code></td><td>${escapeHtml(a.type)} v${a.version}</td><td><code>${escapeHtml(a.key.slice(0, 16))}</code></td></tr>`);
-      out.push('</tbody></table></details>');
-    }
-    const files = new Map<string, string>();
-    for (const a of ancestors(prov.nodes, n.id)) for (const f of a.files) files.set(f.path, f.sha256);
-    if (files.size) {
-      out.push('<table class="prov"><thead><tr><th>data file</th><th>sha256</th></tr></thead><tbody>');
-      for (const [path, sha] of [...files].sort()) out.push(`<tr><td><code>${escapeHtml(path)}</code></td><td><code>${escapeHtml(sha)}</code></td></tr>`);
-      out.push('</tbody></table>');
-    }
-  }
-  return out.join('\n');
-}
-
 const PAGE_CSS = `
 body{font-family:Georgia,'Times New Roman',serif;max-width:980px;margin:2em auto;padding:0 1em;color:#111}
 h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 h3{font-size:1.05em}code,pre{font-family:Menlo,Consolas,monospace;font-size:.85em}
-pre{background:#f6f6f6;padding:.6em;overflow-x:auto}.figure{overflow-x:auto}
-table.prov{border-collapse:collapse;font-size:.85em}table.prov td,table.prov th{border:1px solid #ddd;padding:.2em .5em;text-align:left}
+pre{background:#f6f6f6;padding:.6em;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}
+.figure{margin:1em 0}.figure svg{display:block;max-width:100%;height:auto}
+.table-wrap{max-width:100%;overflow-x:auto}
+table.prov{border-collapse:collapse;font-size:.85em;max-width:100%}table.prov td,table.prov th{border:1px solid #ddd;padding:.2em .5em;text-align:left;overflow-wrap:anywhere}
+table.prov tr.set td{background:#fff6d6}table.prov.params td:first-child,table.prov.nodes td:first-child{white-space:nowrap;overflow-wrap:normal}
+.legend{font-family:Helvetica,Arial,sans-serif;font-size:.8em;color:#333;margin:.3em 0}.legend .key{margin-right:1.2em;white-space:nowrap}
+.legend .swatch{display:inline-block;width:.9em;height:.9em;border:1px solid #444;border-radius:3px;vertical-align:-.1em;margin-right:.35em}
+.legend .swatch.stack{box-shadow:2px 2px 0 #fff,3px 3px 0 #444}
+.note,.stamp{font-size:.85em;color:#333}
+svg a:hover rect{stroke-width:2.2}
+@media print{body{max-width:none;margin:0}.figure svg{max-width:100%;height:auto}.figure{break-inside:avoid}.table-wrap{overflow:visible}h2{break-after:avoid}}
 `;
 
 export function composeReport(parts: Part[], o: ComposeOptions): string {
   const tables = parts.filter((p): p is TablePart => p.kind === 'table');
   const plots = parts.filter((p) => p.kind === 'plot');
   const body: string[] = [`<h1>${escapeHtml(o.title)}</h1>`];
-  if (o.dagSvg) body.push('<h2>Workflow</h2>', `<div class="figure">${o.dagSvg}</div>`);
+  // the first part of each node carries its anchor (a spec-curve gives a table and a plot)
+  const anchored = new Set<string>();
+  const section = (node: string, html: string, cls: string) => {
+    const id = anchored.has(node) ? '' : ` id="${anchorOf('part', node)}"`;
+    anchored.add(node);
+    return `<div class="${cls}"${id} data-node="${escapeHtml(node)}">${html}</div>`;
+  };
+  if (o.dagSvg) body.push('<h2 id="workflow">Workflow</h2>', `<div class="figure dag">${o.dagSvg}</div>`, o.dagLegend ?? '');
   if (tables.length) {
-    body.push('<h2>Tables</h2>');
-    for (const t of tables) body.push(toHtmlTable(t.grid));
+    body.push('<h2 id="tables">Tables</h2>');
+    for (const t of tables) body.push(section(t.node, toHtmlTable(t.grid), 'table-wrap'));
   }
   const coef = coefPlotRows(tables, o.term);
   const effects = effectsPlotRows(tables, o.term ?? coef?.term);
@@ -154,8 +126,8 @@ export function composeReport(parts: Part[], o: ComposeOptions): string {
   if (effects) {
     body.push(`<div class="figure">${forestPlot(effects.rows, { title: `Spatial effects of ${labelOf(effects.term, o.labels)}: direct, indirect, total (95% CI)`, xLabel: 'effect' })}</div>`);
   }
-  for (const p of plots) if (p.kind === 'plot') body.push(`<div class="figure">${p.svg}</div>`);
-  if (o.provenance) body.push('<h2>Provenance</h2>', provenanceSection(parts, o.provenance));
+  for (const p of plots) if (p.kind === 'plot') body.push(section(p.node, p.svg, 'figure plot'));
+  if (o.provenance) body.push('<h2 id="provenance">Provenance</h2>', provenanceSection(parts, o.provenance, { self: o.self }));
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(o.title)}</title>` +
     `<style>${PAGE_CSS}${TABLE_CSS}</style></head><body>\n${body.join('\n')}\n</body></html>\n`;
 }

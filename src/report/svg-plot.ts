@@ -43,7 +43,9 @@ const tickText = (v: number, step: number) => {
 };
 
 export function forestPlot(rows: PlotRow[], o: PlotOptions = {}): string {
-  const width = o.width ?? 640;
+  // wide enough for the title (14 px), which is never cut
+  const titleW = o.title ? charW(o.title.length, 14) : 0;
+  const width = Math.ceil(Math.max(o.width ?? 640, titleW + 20));
   const rowH = 22;
   const series = [...new Set(rows.map((r) => r.series).filter((s): s is string => !!s))];
   const top = (o.title ? 30 : 10) + (series.length > 1 ? 22 : 0);
@@ -65,7 +67,7 @@ export function forestPlot(rows: PlotRow[], o: PlotOptions = {}): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
   ];
-  if (o.title) out.push(`<text x="${left}" y="18" font-size="14" font-weight="600">${escapeHtml(o.title)}</text>`);
+  if (o.title) out.push(`<text x="${f(Math.max(10, Math.min(left, width - titleW - 10)))}" y="18" font-size="14" font-weight="600">${escapeHtml(o.title)}</text>`);
   if (series.length > 1) {
     let lx = left;
     const ly = (o.title ? 30 : 10) + 10;

@@ -42,15 +42,15 @@ describe('DAG', () => {
     expect(dot).toContain('"fe.ris" -> "t2" [label="models"]');
     expect(dot).toContain('"t2" -> "report"');
   });
-  it('draws the built-in layered layout: a box per node, an arrow per edge', () => {
+  it('draws the built-in layered layout: a box per node, an arrow per edge, top to bottom', () => {
     const svg = dagSvg(dagNodes(nodes, { id: 'report', type: 'report', from: ['t2'] }));
     expect(svg.match(/<rect/g)).toHaveLength(4);
     expect(svg.match(/marker-end/g)).toHaveLength(3);
-    // layers run left to right: panel, fe.ris, t2, report
-    const x = (id: string) => Number(new RegExp(`<rect x="([\\d.]+)"[^>]*/><text[^>]*>${id.replace('.', '\\.')}<`).exec(svg)![1]);
-    expect(x('panel')).toBeLessThan(x('fe.ris'));
-    expect(x('fe.ris')).toBeLessThan(x('t2'));
-    expect(x('t2')).toBeLessThan(x('report'));
+    // layers run top to bottom: panel, fe.ris, t2, report
+    const y = (id: string) => Number(new RegExp(`<g data-node="${id.replace('.', '\\.')}"[^>]*><title>[^<]*</title><rect x="[\\d.]+" y="([\\d.]+)"`).exec(svg)![1]);
+    expect(y('panel')).toBeLessThan(y('fe.ris'));
+    expect(y('fe.ris')).toBeLessThan(y('t2'));
+    expect(y('t2')).toBeLessThan(y('report'));
   });
 
   it('renders Graphviz SVG without a browser, embeddable inline', async () => {
