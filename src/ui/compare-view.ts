@@ -3,9 +3,10 @@
 // grid of labelled rows (a table node's rendered cells, a model's coefficients, a table's
 // first rows); cells that differ are flagged, and the param differences are listed: the
 // workflows' params, and each node whose own fingerprint fields (params, files, code...)
-// differ: the root causes. Written on the outputs' JSON here because src/report/compare.ts
-// (flow diff, on another branch) was not on main yet; the two are to be merged into one.
+// differ: the root causes. A table node's cells are labelled as `flow diff` labels them
+// (src/report/compare.ts); models, tables and other JSON are compared here.
 import { decode } from '../graph/codec.js';
+import { cellsOf, columnLabels, gridOf as tableGrid } from '../report/compare.js';
 import { diffJson, reasons } from '../graph/fingerprint.js';
 import type { Store, OutputRef } from '../graph/store.js';
 
@@ -19,17 +20,11 @@ const fmtNum = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? S
 /** The grid of one output value. */
 export function gridOf(type: string, v: any): Grid {
   if (type === 'report') {
-    const g = (v.parts ?? []).find((p: any) => p?.grid)?.grid;
+    // a table node's grid, by row and column label as flow diff compares it (report/compare.ts)
+    const g = tableGrid(v);
     if (g) {
-      const rows: Grid['rows'] = [];
-      for (const h of g.heads ?? []) rows.push({ key: `head:${h.label}`, label: h.label, cells: h.cells.map(String) });
-      for (const r of g.rows ?? []) {
-        if (r.kind === 'coef') {
-          rows.push({ key: `coef:${r.label}`, label: r.label, cells: r.est.map(String) });
-          rows.push({ key: `se:${r.label}`, label: '', cells: r.se.map((s: string) => (s ? `(${s})` : '')) });
-        } else if (r.cells) rows.push({ key: `${r.kind}:${r.label}`, label: r.label, cells: r.cells.map(String) });
-      }
-      return { columns: g.columns ?? [], rows };
+      const columns = columnLabels(g);
+      return { columns, rows: [...cellsOf(g)].map(([label, cells]) => ({ key: label, label, cells: cells.has('(all)') ? [cells.get('(all)')!] : columns.map((c) => cells.get(c) ?? '') })) };
     }
     return { columns: ['file'], rows: Object.keys(v.files ?? {}).map((f) => ({ key: f, label: f, cells: [String((v.files[f] as string).length)] })) };
   }

@@ -12,11 +12,11 @@ describe('flow ui', () => {
   });
 
   it("flags a table node's changed cells (estimates and standard errors) and a model's", () => {
-    const table = (est: string) => ({ parts: [{ grid: { columns: ['(1)'], heads: [{ label: 'Dependent variable', cells: ['RIS'] }], rows: [
+    const table = (est: string) => ({ parts: [{ kind: 'table', node: 'table2', grid: { title: 'Table 2', notes: [], columns: ['(1)'], heads: [{ label: 'Dependent variable', cells: ['RIS'] }], rows: [
       { kind: 'coef', label: 'lnINF', est: [est], se: ['0.010'] }, { kind: 'rule' }, { kind: 'stat', label: 'Observations', cells: ['390'] }] } }] });
     const a = gridOf('report', table('0.036***')), b = gridOf('report', table('0.035***'));
-    expect(a.rows.map((r) => r.key)).toEqual(['head:Dependent variable', 'coef:lnINF', 'se:lnINF', 'stat:Observations']);
-    expect(changedCells(a, b)).toEqual(['coef:lnINF\t0']);
+    expect(a.rows.map((r) => r.key)).toEqual(['[Dependent variable]', 'lnINF', 'lnINF s.e.', 'Observations']);
+    expect(changedCells(a, b)).toEqual(['lnINF\t0']);
     const model = (x: number) => ({ estimator: 'fe', coefficients: [{ term: 'lnINF', estimate: x, std_error: 0.01, p_value: 0.001 }, { term: 'lnFD', estimate: 0.2, std_error: 0.1, p_value: 0.3 }] });
     expect(changedCells(gridOf('model', model(0.0355)), gridOf('model', model(0.0351)))).toEqual(['term:lnINF\t0']);
     expect(changedCells(gridOf('model', model(0.0355)), gridOf('model', model(0.0355)))).toEqual([]);
