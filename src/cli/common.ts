@@ -184,29 +184,4 @@ export const fmtMs = (ms: number) => (ms < 1000 ? `${ms < 10 ? ms.toFixed(1) : M
 export const flowVersion = (): string =>
   (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/**
- * The git commit checked out in dir (the project root), read from .git without running git
- * (a few small reads; a worktree's .git file and packed refs are followed); undefined if none.
- */
-export function gitCommit(dir: string): string | undefined {
-  try {
-    let git = join(dir, '.git');
-    const text = readFileSync(git, 'utf8'); // a worktree: "gitdir: <path>"
-    git = resolve(dir, text.replace(/^gitdir:\s*/, '').trim());
-    return headOf(git);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EISDIR') { try { return headOf(join(dir, '.git')); } catch { return undefined; } }
-    return undefined;
-  }
-}
-
-function headOf(git: string): string | undefined {
-  const head = readFileSync(join(git, 'HEAD'), 'utf8').trim();
-  if (/^[0-9a-f]{40}$/.test(head)) return head;
-  const ref = /^ref:\s*(\S+)$/.exec(head)?.[1];
-  if (!ref) return undefined;
-  let common = git;
-  try { common = resolve(git, readFileSync(join(git, 'commondir'), 'utf8').trim()); } catch { /* not a worktree */ }
-  for (const d of [git, common]) { try { return readFileSync(join(d, ref), 'utf8').trim(); } catch { /* packed */ } }
-  try { return readFileSync(join(common, 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`))?.slice(0, 40); } catch { return undefined; }
-}
+export { gitCommit } from '../graph/about.js';
