@@ -8,7 +8,7 @@ import { sha256 } from '../graph/hash.js';
 import { fingerprintKey, type Fingerprint } from '../graph/fingerprint.js';
 import { planProblem, statsProblem } from '../graph/shapes.js';
 import { withLock, waitForLeases } from '../graph/lock.js';
-import { DETAIL_RUNS, readJournal, variantOf, type JournalRun } from '../graph/journal.js';
+import { DETAIL_RUNS, lastUses, readJournal, variantOf, type JournalRun } from '../graph/journal.js';
 import type { CacheRecord, Store } from '../graph/store.js';
 import { isRemoteUrl } from '../remote/backend.js';
 
@@ -172,9 +172,7 @@ export async function cacheGc(o: Opts): Promise<void> {
   const collect = async () => {
     const journal = await readJournal(store.dir);
     const keep = keptKeys(journal, store.states(), runs, since);
-    // where each result was last used, for the listing
-    const lastUse = new Map<string, JournalRun>();
-    for (const r of journal) for (const n of Object.values(r.nodes ?? {})) if (n.key) lastUse.set(n.key, r);
+    const lastUse = lastUses(journal); // where each result was last used, for the listing
     const live = new Set<string>();
     const drop: string[] = [];
     const gone: { node: string; where: string; at: string; bytes: number }[] = [];

@@ -180,8 +180,4 @@ export function groupedErrors(errors: FlowError[]): string[] {
 
 export const fmtMs = (ms: number) => (ms < 1000 ? `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`);
 
-/** flow's own version (package.json). */
-export const flowVersion = (): string =>
-  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-export { gitCommit } from '../graph/about.js';
+export { flowVersion, gitCommit } from '../graph/about.js';

@@ -10,7 +10,7 @@ import { FlowError } from '../errors.js';
 import { sha256 } from '../graph/hash.js';
 import { fingerprintKey } from '../graph/fingerprint.js';
 import { recordProblem } from '../graph/shapes.js';
-import { DETAIL_RUNS, type JournalRun } from '../graph/journal.js';
+import { DETAIL_RUNS, lastUses, type JournalRun } from '../graph/journal.js';
 import type { CacheRecord } from '../graph/store.js';
 import type { Backend, Entry } from '../remote/backend.js';
 import { fmtMs } from './common.js';
@@ -104,8 +104,7 @@ export async function sharedGc(url: string, o: GcOpts): Promise<void> {
     const journal = runEntries.flatMap((r) => (r.run ? [r.run] : []));
     const used = new Set<JournalRun>();
     const keep = keptKeys(journal, [], runs, since, used);
-    const lastUse = new Map<string, JournalRun>();
-    for (const r of journal) for (const n of Object.values(r.nodes ?? {})) if (n.key) lastUse.set(n.key, r);
+    const lastUse = lastUses(journal);
 
     const live = new Set<string>();
     const drop: Entry[] = [];

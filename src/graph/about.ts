@@ -29,16 +29,20 @@ const git = (cwd: string, args: string[]): string | undefined => {
   } catch { return undefined; }
 };
 
-let flowVersion: string | undefined;
+let version: string | undefined;
+/** flow's own version (package.json; 'unknown' when it cannot be read). */
+export function flowVersion(): string {
+  if (version === undefined) {
+    try { version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version; } catch { version = 'unknown'; }
+  }
+  return version;
+}
 
 /** `root`: the project root (a checkout only when it holds .git, as for the run journal) */
 export function aboutOf(plan: { root: string }): About {
   const known = memo.get(plan);
   if (known) return known;
-  if (flowVersion === undefined) {
-    try { flowVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version; } catch { flowVersion = 'unknown'; }
-  }
-  const about: About = { flow: flowVersion, node: process.version };
+  const about: About = { flow: flowVersion(), node: process.version };
   const commit = gitCommit(plan.root);
   if (commit) {
     about.commit = commit;

@@ -44,6 +44,13 @@ interface Data { version: 1; runs: JournalRun[] }
 
 export const journalPath = (cacheDir: string) => join(cacheDir, 'journal.json');
 
+/** For each result key, the latest run that used it (runs in order, oldest first): gc's listings. */
+export function lastUses(journal: JournalRun[]): Map<string, JournalRun> {
+  const out = new Map<string, JournalRun>();
+  for (const r of journal) for (const n of Object.values(r.nodes ?? {})) if (n.key) out.set(n.key, r);
+  return out;
+}
+
 /** A variant of a workflow: its path and its overrides (canonical JSON of both). */
 export const variantOf = (r: Pick<JournalRun, 'workflow' | 'sets'>) => canonical([r.workflow, r.sets]);
 
